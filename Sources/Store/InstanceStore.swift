@@ -1,0 +1,93 @@
+import CampaignCore
+import Foundation
+import GRDB
+
+/// The instance's SQLite store. Every public method is one use case in one
+/// transaction. The CLI and a running daemon share the file: a `DatabasePool`
+/// in WAL mode lets them read concurrently, and the busy timeout lets one
+/// writer wait for the other instead of failing with "database is locked".
+public struct InstanceStore: Sendable {
+    let dbPool: DatabasePool
+    /// Seals secrets before they reach a row.
+    public let key: InstanceKey
+
+    /// How long a writer waits for another process's write to finish.
+    public static let busyTimeout: TimeInterval = 30
+
+    init(dbPool: DatabasePool, key: InstanceKey) {
+        self.dbPool = dbPool
+        self.key = key
+    }
+
+    /// Creates the store file (0600) and the instance key of a new instance.
+    public static func create(layout: InstanceLayout) throws -> InstanceStore {
+        let fm = FileManager.default
+        try fm.createDirectory(at: layout.varDirectory, withIntermediateDirectories: true,
+                               attributes: [.posixPermissions: 0o700])
+        if fm.fileExists(atPath: layout.storeFile.path) {
+            throw CampaignError(.cannotCreate, "a store already exists at \(layout.storeFile.path)")
+        }
+        let key = try InstanceKey.create(at: layout.keyFile)
+        // Created empty with 0600 first: SQLite gives the -wal and -shm files
+        // the database file's permissions.
+        guard fm.createFile(atPath: layout.storeFile.path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
+            throw CampaignError(.cannotCreate, "cannot create \(layout.storeFile.path)")
+        }
+        return try InstanceStore(path: layout.storeFile.path, key: key)
+    }
+
+    /// Opens an existing instance's store and key, migrating the schema.
+    public static func open(layout: InstanceLayout) throws -> InstanceStore {
+        guard FileManager.default.fileExists(atPath: layout.storeFile.path) else {
+            throw CampaignError.notFound("no store at \(layout.storeFile.path)",
+                                         hint: "create the instance with: campaignctl instance init \(layout.name)")
+        }
+        return try InstanceStore(path: layout.storeFile.path, key: try InstanceKey.load(from: layout.keyFile))
+    }
+
+    init(path: String, key: InstanceKey) throws {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(Self.busyTimeout)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA foreign_keys = ON")
+        }
+        let pool: DatabasePool
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+        } catch {
+            throw CampaignError(.failure, "cannot open the store \(path): \(error)")
+        }
+        try Self.migrate(pool)
+        self.init(dbPool: pool, key: key)
+    }
+
+    static func migrate(_ writer: some DatabaseWriter) throws {
+        let migrator = Migrations.migrator
+        let known = Set(migrator.migrations)
+        let applied = try writer.read { try migrator.appliedIdentifiers($0) }
+        if let unknown = applied.first(where: { !known.contains($0) }) {
+            throw CampaignError.configuration(
+                "the store was migrated by a newer campaignctl (migration \(unknown))",
+                hint: "upgrade campaignctl; this binary cannot safely use the store")
+        }
+        try migrator.migrate(writer)
+    }
+
+    /// Runs `body` in one write transaction, turning SQLite busy errors into
+    /// a temporary failure the user can retry.
+    func write<T: Sendable>(_ body: @Sendable (Database) throws -> T) throws -> T {
+        do {
+            return try dbPool.write(body)
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
+            throw CampaignError(.temporary, "the store is busy (another process holds a write lock for over \(Int(Self.busyTimeout)) s)",
+                                hint: "try again; if it persists, check for a stuck campaignctl process")
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_FULL {
+            throw CampaignError(.cannotCreate, "the disk holding the store is full",
+                                hint: "free some space; nothing was written")
+        }
+    }
+
+    func read<T: Sendable>(_ body: @Sendable (Database) throws -> T) throws -> T {
+        try dbPool.read(body)
+    }
+}

@@ -1,0 +1,47 @@
+import ArgumentParser
+import CampaignCore
+import Foundation
+
+@main
+struct CampaignCtl: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "campaignctl",
+        abstract: "Behavioural-trigger marketing on one machine: Adobe Campaign's Experience Cloud Triggers, with its state in SQLite.",
+        discussion: """
+        campaignctl keeps each instance under a home folder (--home, $CAMPAIGNCTL_HOME, \
+        else ~/.local/share/campaignctl): conf/serverConf.xml, conf/config-INSTANCE.xml \
+        and var/INSTANCE/ with the SQLite store and the instance key.
+
+        Commands print tables for people and one JSON document with --json. Messages \
+        and errors go to standard error as 'error: …' and 'hint: …'.
+
+        EXAMPLES:
+          campaignctl instance init prod
+          campaignctl auth add adobe --type oauth --org-id ABC@AdobeOrg --client-id ID --client-secret-file secret.txt
+          campaignctl auth test adobe
+          campaignctl config set pipelined.monitorServerPort 7781
+
+        EXIT CODES:
+        \(ExitStatus.allCases.map { "  \(String($0.rawValue).padding(toLength: 4, withPad: " ", startingAt: 0))\($0.meaning)" }.joined(separator: "\n"))
+        """,
+        subcommands: [
+            InstanceCommand.self,
+        ]
+    )
+
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let error as CampaignError {
+            Terminal.printError(error)
+            Foundation.exit(error.status.rawValue)
+        } catch {
+            exit(withError: error)
+        }
+    }
+}
