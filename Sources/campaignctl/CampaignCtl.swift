@@ -17,7 +17,8 @@ struct CampaignCtl: AsyncParsableCommand {
 
         EXAMPLES:
           campaignctl instance init prod
-          campaignctl auth add adobe --type oauth --org-id ABC@AdobeOrg --client-id ID --client-secret-file secret.txt
+          campaignctl auth add adobe --type oauth --org-id ABC@AdobeOrg \\
+              --client-id ID --client-secret-file secret.txt
           campaignctl auth test adobe
           campaignctl config set pipelined.monitorServerPort 7781
 
@@ -26,6 +27,15 @@ struct CampaignCtl: AsyncParsableCommand {
         """,
         subcommands: [
             InstanceCommand.self,
+            AuthCommand.self,
+            ConfigCommand.self,
+            OptionCommand.self,
+            TriggerCommand.self,
+            TemplateCommand.self,
+            ProfileCommand.self,
+            TestProfileCommand.self,
+            DenylistCommand.self,
+            AccountCommand.self,
         ]
     )
 
