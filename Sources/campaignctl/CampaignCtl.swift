@@ -13,7 +13,7 @@ struct CampaignCtl: AsyncParsableCommand {
         and var/INSTANCE/ with the SQLite store and the instance key.
 
         Commands print tables for people and one JSON document with --json. Messages \
-        and errors go to standard error as 'error: …' and 'hint: …'.
+        and errors go to standard error as 'error: ...' and 'hint: ...'.
 
         EXAMPLES:
           campaignctl instance init prod
