@@ -36,6 +36,48 @@ enum Migrations {
                 """)
         }
 
+        migrator.registerMigration("0005_pipeline_events") { db in
+            try db.execute(sql: """
+                -- Every accepted trigger event, with its raw envelope. A replay
+                -- after a reconnect or a crash is recognised by its partition
+                -- and offset, or by the producer's messageId.
+                CREATE TABLE pipelineEvent (
+                    id INTEGER PRIMARY KEY,
+                    consumer TEXT NOT NULL,
+                    topic TEXT NOT NULL,
+                    partition INTEGER NOT NULL,
+                    partitionOffset INTEGER NOT NULL,
+                    messageId TEXT,
+                    analyticsTriggerId TEXT,
+                    triggerEventId TEXT NOT NULL,
+                    createTime INTEGER,
+                    receivedAt INTEGER NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('pending', 'processing', 'paused', 'processed', 'ignored',
+                        'deliveryFailed', 'routingFailed', 'tooOld', 'targetingFailed')),
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    nextAttemptAt INTEGER,
+                    firstFailureAt INTEGER,
+                    lastError TEXT,
+                    updatedAt INTEGER NOT NULL,
+                    envelope BLOB NOT NULL,
+                    UNIQUE (consumer, topic, partition, partitionOffset)
+                );
+                CREATE UNIQUE INDEX pipelineEvent_messageId ON pipelineEvent(messageId) WHERE messageId IS NOT NULL;
+                CREATE INDEX pipelineEvent_status ON pipelineEvent(status, nextAttemptAt);
+                CREATE INDEX pipelineEvent_trigger ON pipelineEvent(triggerEventId, receivedAt);
+
+                -- The last stored offset of each partition (Adobe's xtk:pipelineOffset).
+                CREATE TABLE pipelineOffset (
+                    consumer TEXT NOT NULL,
+                    topic TEXT NOT NULL,
+                    partition INTEGER NOT NULL,
+                    lastOffset INTEGER NOT NULL,
+                    updatedAt INTEGER NOT NULL,
+                    PRIMARY KEY (consumer, topic, partition)
+                ) WITHOUT ROWID;
+                """)
+        }
+
         return migrator
     }
 }

@@ -1,0 +1,104 @@
+import Foundation
+
+/// One line of a pipeline topic stream (pipeline-protocol.md §3), reduced to
+/// what routing and storage need. The raw line is kept so that nothing the
+/// producer sent is lost.
+public struct PipelineEnvelope: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable {
+        case data
+        case ping
+        case unknown(String)
+    }
+
+    public var kind: Kind
+    public var topic: String?
+    public var partition: Int
+    public var offset: Int64
+    /// Epoch milliseconds when the pipeline accepted the message.
+    public var createTime: Int64?
+    /// `header.messageId`, the producer's unique id.
+    public var messageId: String?
+    /// `com.adobe.mcloud.protocol.trigger.triggerId`: the Analytics TriggerType UID.
+    public var analyticsTriggerId: String?
+    /// The raw line, exactly as received.
+    public var raw: Data
+
+    public init(kind: Kind, topic: String?, partition: Int, offset: Int64, createTime: Int64?,
+                messageId: String?, analyticsTriggerId: String?, raw: Data) {
+        self.kind = kind
+        self.topic = topic
+        self.partition = partition
+        self.offset = offset
+        self.createTime = createTime
+        self.messageId = messageId
+        self.analyticsTriggerId = analyticsTriggerId
+        self.raw = raw
+    }
+}
+
+/// Why a stream line could not be used. The daemon counts these, logs them
+/// with their position, and goes on (pipeline-protocol.md §4).
+public struct EnvelopeFault: Error, Sendable, Equatable, CustomStringConvertible {
+    public var reason: String
+    public init(_ reason: String) { self.reason = reason }
+    public var description: String { reason }
+}
+
+public enum PipelineEnvelopeParser {
+    /// Lines longer than this are refused unread: a trigger is a few KB, and
+    /// a runaway producer must not make the daemon allocate without bound.
+    public static let maximumLineBytes = 1 << 20
+    static let messageKey = "com.adobe.mcloud.pipeline.pipelineMessage"
+    static let triggerKey = "com.adobe.mcloud.protocol.trigger"
+
+    /// Parses one line (without its newline). A PING has no partition; it is
+    /// returned with partition -1 and offset -1.
+    public static func parse(_ line: Data) throws(EnvelopeFault) -> PipelineEnvelope {
+        guard !line.isEmpty else { throw EnvelopeFault("empty line") }
+        guard line.count <= maximumLineBytes else {
+            throw EnvelopeFault("line of \(line.count) bytes exceeds the \(maximumLineBytes)-byte limit")
+        }
+        let object: Any
+        do {
+            object = try JSONSerialization.jsonObject(with: line, options: [])
+        } catch {
+            throw EnvelopeFault("not valid JSON")
+        }
+        guard let envelope = object as? [String: Any] else { throw EnvelopeFault("not a JSON object") }
+        guard let type = envelope["envelopeType"] as? String else { throw EnvelopeFault("no envelopeType") }
+        let createTime = integer(envelope["createTime"])
+        switch type {
+        case "PING":
+            return PipelineEnvelope(kind: .ping, topic: envelope["topic"] as? String, partition: -1, offset: -1,
+                                    createTime: createTime, messageId: nil, analyticsTriggerId: nil, raw: line)
+        case "DATA":
+            guard let partition = integer(envelope["partition"]), partition >= 0, partition <= Int64(Int32.max) else {
+                throw EnvelopeFault("DATA envelope without a valid partition")
+            }
+            guard let offset = integer(envelope["offset"]), offset >= 0 else {
+                throw EnvelopeFault("DATA envelope without a valid offset")
+            }
+            let message = envelope[messageKey] as? [String: Any]
+            let header = message?["header"] as? [String: Any]
+            let trigger = message?[triggerKey] as? [String: Any]
+            return PipelineEnvelope(kind: .data, topic: envelope["topic"] as? String, partition: Int(partition), offset: offset,
+                                    createTime: createTime, messageId: header?["messageId"] as? String,
+                                    analyticsTriggerId: trigger?["triggerId"] as? String, raw: line)
+        default:
+            return PipelineEnvelope(kind: .unknown(type), topic: envelope["topic"] as? String,
+                                    partition: integer(envelope["partition"]).map { Int(clamping: $0) } ?? -1,
+                                    offset: integer(envelope["offset"]) ?? -1, createTime: createTime,
+                                    messageId: nil, analyticsTriggerId: nil, raw: line)
+        }
+    }
+
+    /// JSON numbers arrive as NSNumber; a Bool or a fraction is not an integer.
+    static func integer(_ value: Any?) -> Int64? {
+        guard let number = value as? NSNumber else { return nil }
+        // Booleans are NSNumbers too; their Objective-C type is "c" (char).
+        if String(cString: number.objCType) == "c" { return nil }
+        let double = number.doubleValue
+        guard double.isFinite, double == double.rounded(), abs(double) < 9.0e15 else { return nil }
+        return number.int64Value
+    }
+}

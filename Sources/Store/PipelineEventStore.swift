@@ -1,0 +1,126 @@
+import CampaignCore
+import Foundation
+import GRDB
+
+/// An accepted DATA envelope, routed to a trigger event, ready to be stored.
+public struct IncomingEvent: Sendable, Equatable {
+    public var consumer: String
+    public var topic: String
+    public var partition: Int
+    public var offset: Int64
+    public var messageId: String?
+    public var analyticsTriggerId: String?
+    /// The campaignctl trigger event the router chose.
+    public var triggerEventId: String
+    /// Epoch milliseconds, from the envelope.
+    public var createTime: Int64?
+    /// The raw envelope line.
+    public var envelope: Data
+
+    public init(consumer: String, topic: String, partition: Int, offset: Int64, messageId: String?,
+                analyticsTriggerId: String?, triggerEventId: String, createTime: Int64?, envelope: Data) {
+        self.consumer = consumer
+        self.topic = topic
+        self.partition = partition
+        self.offset = offset
+        self.messageId = messageId
+        self.analyticsTriggerId = analyticsTriggerId
+        self.triggerEventId = triggerEventId
+        self.createTime = createTime
+        self.envelope = envelope
+    }
+}
+
+/// The stream position of one partition of one topic for one consumer.
+public struct PartitionKey: Sendable, Hashable, Comparable {
+    public var consumer: String
+    public var topic: String
+    public var partition: Int
+
+    public init(consumer: String, topic: String, partition: Int) {
+        self.consumer = consumer
+        self.topic = topic
+        self.partition = partition
+    }
+
+    public static func < (a: PartitionKey, b: PartitionKey) -> Bool {
+        (a.consumer, a.topic, a.partition) < (b.consumer, b.topic, b.partition)
+    }
+}
+
+public struct StoredBatch: Sendable, Equatable {
+    /// Events written.
+    public var stored: Int
+    /// Events already in the store (same partition and offset, or same messageId).
+    public var duplicates: Int
+
+    public init(stored: Int, duplicates: Int) {
+        self.stored = stored
+        self.duplicates = duplicates
+    }
+}
+
+extension InstanceStore {
+    /// Stores a batch of accepted events and advances the offsets in the same
+    /// transaction, so that a crash can neither lose a stored event nor skip
+    /// one: after a restart the stream resumes from the last committed offset
+    /// and anything replayed is recognised as a duplicate.
+    ///
+    /// `offsets` holds the highest offset read per partition, accepted or not
+    /// (events of unrouted triggers advance the offset too). An offset only
+    /// ever grows.
+    public func storeEvents(_ events: [IncomingEvent], advancing offsets: [PartitionKey: Int64],
+                            receivedAt: Date = Date()) throws -> StoredBatch {
+        let receivedMs = Int64(receivedAt.timeIntervalSince1970 * 1000)
+        return try write { db in
+            var stored = 0
+            let insert = try db.cachedStatement(sql: """
+                INSERT OR IGNORE INTO pipelineEvent
+                (consumer, topic, partition, partitionOffset, messageId, analyticsTriggerId, triggerEventId,
+                 createTime, receivedAt, status, updatedAt, envelope)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)
+                """)
+            for event in events {
+                try insert.execute(arguments: [
+                    event.consumer, event.topic, event.partition, event.offset, event.messageId,
+                    event.analyticsTriggerId, event.triggerEventId, event.createTime, receivedMs, receivedMs,
+                    event.envelope,
+                ])
+                stored += db.changesCount
+            }
+            let advance = try db.cachedStatement(sql: """
+                INSERT INTO pipelineOffset (consumer, topic, partition, lastOffset, updatedAt)
+                VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (consumer, topic, partition)
+                DO UPDATE SET lastOffset = max(lastOffset, excluded.lastOffset), updatedAt = excluded.updatedAt
+                """)
+            for (key, offset) in offsets.sorted(by: { $0.key < $1.key }) {
+                try advance.execute(arguments: [key.consumer, key.topic, key.partition, offset, receivedMs])
+            }
+            return StoredBatch(stored: stored, duplicates: events.count - stored)
+        }
+    }
+
+    /// The last committed offset of each partition, for resuming a stream.
+    public func committedOffsets(consumer: String, topic: String) throws -> [Int: Int64] {
+        try read { db in
+            var result: [Int: Int64] = [:]
+            let rows = try Row.fetchCursor(db, sql: "SELECT partition, lastOffset FROM pipelineOffset WHERE consumer = ? AND topic = ?",
+                                           arguments: [consumer, topic])
+            while let row = try rows.next() { result[row["partition"]] = row["lastOffset"] }
+            return result
+        }
+    }
+
+    /// How many events are in each status.
+    public func eventCounts() throws -> [EventStatus: Int] {
+        try read { db in
+            var counts: [EventStatus: Int] = [:]
+            let rows = try Row.fetchCursor(db, sql: "SELECT status, count(*) AS n FROM pipelineEvent GROUP BY status")
+            while let row = try rows.next() {
+                if let status = EventStatus(rawValue: row["status"]) { counts[status] = row["n"] }
+            }
+            return counts
+        }
+    }
+}
