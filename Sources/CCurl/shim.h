@@ -19,4 +19,18 @@ static inline CURLcode cc_setopt_write_callback(CURL *h, size_t (*cb)(char *, si
 static inline CURLcode cc_getinfo_long(CURL *h, CURLINFO i, long *v) { return curl_easy_getinfo(h, i, v); }
 static inline CURLcode cc_global_init(void) { return curl_global_init(CURL_GLOBAL_DEFAULT); }
 
+// Progress callback: returning non-zero aborts the transfer (used to cancel a
+// long-running stream from another thread).
+static inline CURLcode cc_setopt_xferinfo_callback(CURL *h, int (*cb)(void *, curl_off_t, curl_off_t, curl_off_t, curl_off_t)) {
+    return curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, cb);
+}
+// Called when libcurl opens a socket; lets another thread shut it down to
+// interrupt a transfer that is waiting for data.
+static inline CURLcode cc_setopt_sockopt_callback(CURL *h, int (*cb)(void *, curl_socket_t, curlsocktype)) {
+    return curl_easy_setopt(h, CURLOPT_SOCKOPTFUNCTION, cb);
+}
+static inline CURLcode cc_setopt_header_callback(CURL *h, size_t (*cb)(char *, size_t, size_t, void *)) {
+    return curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, cb);
+}
+
 #endif
