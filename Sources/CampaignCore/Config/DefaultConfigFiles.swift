@@ -18,6 +18,11 @@ public enum DefaultConfigFiles {
           <web>
             <redirection IMSOrgId=""/>
           </web>
+          <!-- Outgoing mail. address="file:" writes .eml files to var/INSTANCE/outbox/
+               instead of sending; set an SMTP host here to send for real. -->
+          <mta>
+            <relay address="file:" port="25" security="none"/>
+          </mta>
           <pipelined\(attributes)/>
         </serverconf>
 
