@@ -60,11 +60,30 @@ enum Migrations {
                     lastError TEXT,
                     updatedAt INTEGER NOT NULL,
                     envelope BLOB NOT NULL,
+                    -- Delivery bookkeeping for "at most one send per event and
+                    -- template version": 'sending' is written before the
+                    -- connector is called, 'sent' once it accepted.
+                    templateVersion INTEGER,
+                    sendState TEXT CHECK (sendState IN ('sending', 'sent')),
+                    outboundMessageId TEXT,
+                    targetAddress TEXT,
+                    processedAt INTEGER,
                     UNIQUE (consumer, topic, partition, partitionOffset)
                 );
                 CREATE UNIQUE INDEX pipelineEvent_messageId ON pipelineEvent(messageId) WHERE messageId IS NOT NULL;
                 CREATE INDEX pipelineEvent_status ON pipelineEvent(status, nextAttemptAt);
                 CREATE INDEX pipelineEvent_trigger ON pipelineEvent(triggerEventId, receivedAt);
+                CREATE INDEX pipelineEvent_received ON pipelineEvent(receivedAt);
+
+                -- Every processing attempt of an event, for `events show`.
+                CREATE TABLE pipelineEventAttempt (
+                    eventId INTEGER NOT NULL REFERENCES pipelineEvent(id) ON DELETE CASCADE,
+                    attempt INTEGER NOT NULL,
+                    at INTEGER NOT NULL,
+                    outcome TEXT NOT NULL,
+                    detail TEXT,
+                    PRIMARY KEY (eventId, attempt)
+                ) WITHOUT ROWID;
 
                 -- The last stored offset of each partition (Adobe's xtk:pipelineOffset).
                 CREATE TABLE pipelineOffset (

@@ -1,0 +1,129 @@
+import CampaignCore
+import Foundation
+import Logging
+import Store
+
+/// Decides and carries out what happens to stored events: reconcile,
+/// render, send. Implementations call `InstanceStore.beginSends` before
+/// handing messages to a connector and return one outcome per event.
+public protocol EventHandler: Sendable {
+    func handle(_ events: [ClaimedEvent], now: Date) -> [(eventId: Int64, outcome: EventOutcome)]
+}
+
+/// `processingThreads` workers. Worker k owns the partitions whose number is
+/// k modulo the worker count, so each partition's events are handled in
+/// offset order by one thread, while partitions proceed in parallel.
+public final class ProcessingWorkers: @unchecked Sendable {
+    let store: InstanceStore
+    let stats: PipelinedStats
+    let logger: Logger
+    let count: Int
+    let batchSize: Int
+    private let handlerLock = NSLock()
+    private var handler: any EventHandler
+    private let condition = NSCondition()
+    private var generation = 0
+    private var stopping = false
+    private var running = 0
+
+    public init(store: InstanceStore, handler: any EventHandler, threads: Int, batchSize: Int = 50,
+                stats: PipelinedStats, logger: Logger) {
+        self.store = store
+        self.handler = handler
+        self.count = max(1, threads)
+        self.batchSize = max(1, batchSize)
+        self.stats = stats
+        self.logger = logger
+    }
+
+    /// Swaps the handler (after a configuration reload); batches in flight finish with the old one.
+    public func replaceHandler(_ new: any EventHandler) { handlerLock.withLock { handler = new } }
+
+    public func start() {
+        condition.lock()
+        running = count
+        condition.unlock()
+        for lane in 0..<count {
+            let thread = Thread { [self] in loop(lane: lane) }
+            thread.name = "pipelined-worker-\(lane)"
+            thread.start()
+        }
+    }
+
+    /// New events were stored: wake the workers.
+    public func wake() {
+        condition.lock()
+        generation &+= 1
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Lets every worker finish the batch in hand, then returns.
+    public func stop() {
+        condition.lock()
+        stopping = true
+        condition.broadcast()
+        while running > 0 { condition.wait() }
+        condition.unlock()
+    }
+
+    private func loop(lane: Int) {
+        var idle = false
+        while true {
+            condition.lock()
+            if stopping {
+                running -= 1
+                condition.broadcast()
+                condition.unlock()
+                return
+            }
+            if idle {
+                // Sleep until new events arrive, or a retry may be due.
+                let seen = generation
+                let deadline = Date().addingTimeInterval(0.5)
+                while generation == seen && !stopping && Date() < deadline {
+                    _ = condition.wait(until: deadline)
+                }
+            }
+            condition.unlock()
+            idle = !runBatch(lane: lane)
+        }
+    }
+
+    /// Returns whether there was anything to do.
+    private func runBatch(lane: Int) -> Bool {
+        let events: [ClaimedEvent]
+        do {
+            events = try store.claimDueEvents(lane: lane, lanes: count, limit: batchSize)
+        } catch {
+            logger.error("Processing: cannot read pending events: \(error)")
+            return false
+        }
+        guard !events.isEmpty else { return false }
+        let started = Date()
+        let current = handlerLock.withLock { handler }
+        let outcomes = current.handle(events, now: started)
+        do {
+            try store.finishEvents(outcomes)
+        } catch {
+            // The events stay 'processing' and are requeued at the next start.
+            logger.error("Processing: cannot record the outcome of \(outcomes.count) events: \(error)")
+            return true
+        }
+        let elapsedMs = Date().timeIntervalSince(started) * 1000
+        var finished = 0, failed = 0, sent = 0
+        for (_, outcome) in outcomes {
+            if outcome.sent { sent += 1 }
+            guard outcome.status.isFinal else { continue }
+            finished += 1
+            if outcome.status != .processed && outcome.status != .ignored { failed += 1 }
+        }
+        stats.update {
+            $0.triggerProcessed += Int64(finished - failed)
+            $0.triggerFailures += Int64(failed)
+            $0.messagesSent += Int64(sent)
+            $0.processingTimeTotalMs += elapsedMs
+        }
+        return true
+    }
+}
