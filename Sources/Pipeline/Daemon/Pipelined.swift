@@ -125,8 +125,10 @@ public final class Pipelined: @unchecked Sendable {
         ingest.start()
         refreshStatusCounts()
 
-        if settings.monitorServerPort > 0 {
-            let monitor = try MonitorServer(port: UInt16(clamping: settings.monitorServerPort),
+        // 0 turns the status page off; a negative port (tests only, never
+        // accepted by `config set`) binds any free port.
+        if settings.monitorServerPort != 0 {
+            let monitor = try MonitorServer(port: UInt16(clamping: max(0, settings.monitorServerPort)),
                                             status: { [weak self] in self?.statusJSON() ?? Data("{}".utf8) },
                                             metrics: { [weak self] in self?.metricsText() ?? "" })
             do {
