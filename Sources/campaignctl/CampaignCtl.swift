@@ -36,6 +36,7 @@ struct CampaignCtl: AsyncParsableCommand {
             TestProfileCommand.self,
             DenylistCommand.self,
             AccountCommand.self,
+            EventsCommand.self,
         ]
     )
 

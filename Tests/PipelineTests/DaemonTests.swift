@@ -24,7 +24,7 @@ final class AcceptingHandler: EventHandler, @unchecked Sendable {
     let uid = "3e8a2ba7-fccc-49bb-bdac-33ee33cf02bf"
 
     func setup(server: TopicStreamServer, handler: any EventHandler, extra: [String: String] = [:]) -> DaemonSetup {
-        var values = ["forcedPipelineEndpoint": server.baseURL.absoluteString, "monitorServerPort": "-1",
+        var values = ["discoverPipelineEndpoint": server.baseURL.absoluteString, "monitorServerPort": "-1",
                       "pointerFlushPeriodSec": "1", "processingThreads": "3"]
         values.merge(extra) { $1 }
         return DaemonSetup(
@@ -80,5 +80,7 @@ final class AcceptingHandler: EventHandler, @unchecked Sendable {
         let offsets = try fixture.store.committedOffsets(consumer: "test", topic: "triggers")
         #expect(offsets.count == 6)
         #expect(offsets.values.reduce(0) { $0 + $1 + 1 } == 3_000)
+        // Each start found the stream through discovery.
+        #expect(server.snapshot.discoveryRequests == 2)
     }
 }

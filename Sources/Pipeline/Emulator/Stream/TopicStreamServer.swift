@@ -30,6 +30,7 @@ public struct StreamFaults: Sendable, Equatable {
 /// What the stream server has done, for tests and the emulator's summary.
 public struct StreamServerCounters: Sendable, Equatable {
     public var requests = 0
+    public var discoveryRequests = 0
     public var rejectedUnauthorized = 0
     public var rejectedServerError = 0
     public var dataMessagesSent = 0
@@ -142,6 +143,9 @@ public final class TopicStreamServer: @unchecked Sendable {
             return respond(fd, status: 405, body: #"{"error":"method_not_allowed"}"#)
         }
         let parts = path.split(separator: "/").map(String.init)
+        if parts == ["v1", "endpoints"] {
+            return discovery(fd, request: request)
+        }
         guard parts.count == 4, parts[0] == "v1", parts[1] == "topics", parts[3] == "messages" else {
             return respond(fd, status: 404, body: #"{"error":"not_found"}"#)
         }
@@ -194,6 +198,20 @@ public final class TopicStreamServer: @unchecked Sendable {
             positions[p] = o
         }
         stream(fd, topic: topic, log: log, positions: positions)
+    }
+
+    /// `GET /v1/endpoints` (pipeline-protocol.md §2): this server carries every topic.
+    private func discovery(_ fd: Int32, request: Request) {
+        let authorization = request.headers["authorization"] ?? ""
+        let token = authorization.hasPrefix("Bearer ") ? String(authorization.dropFirst(7)) : ""
+        lock.withLock { counters.discoveryRequests += 1 }
+        guard isValidToken(token) else {
+            return respond(fd, status: 401, body: #"{"error":"invalid_token","error_description":"unknown or expired access token"}"#,
+                           extra: ["WWW-Authenticate: Bearer realm=\"Adobe Analytics\""])
+        }
+        let answer: [String: Any] = ["endpoints": [["url": baseURL.absoluteString, "topics": logs.keys.sorted()]]]
+        let body = (try? JSONSerialization.data(withJSONObject: answer, options: [.sortedKeys])) ?? Data()
+        respond(fd, status: 200, body: String(decoding: body, as: UTF8.self))
     }
 
     private func stream(_ fd: Int32, topic: String, log: any TopicLog, positions start: [Int: Int64]) {
@@ -273,7 +291,7 @@ public final class TopicStreamServer: @unchecked Sendable {
     }
 
     private func respond(_ fd: Int32, status: Int, body: String, extra: [String] = []) {
-        let reason = [400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 405: "Method Not Allowed", 500: "Internal Server Error"][status] ?? "Error"
+        let reason = [200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 405: "Method Not Allowed", 500: "Internal Server Error"][status] ?? "Error"
         var head = "HTTP/1.1 \(status) \(reason)\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n"
         for line in extra { head += line + "\r\n" }
         _ = writeAll(fd, Data((head + "\r\n" + body).utf8))
