@@ -1,5 +1,8 @@
 import CampaignCore
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 @testable import Pipeline
 import Store
 import Testing
@@ -86,21 +89,23 @@ private func expectCampaignError(_ body: () async throws -> Void) async -> Campa
         #expect(abs(result.token.expiresAt.timeIntervalSince(result.token.obtainedAt) - 86_399) < 1)
         #expect(fixture.emulator.snapshot.tokenRequests == 1)
         // Cached sealed in the store under the credential's key.
-        #expect(try fixture.store.store.cachedToken(for: credential.tokenCacheKey) == result.token)
+        let cached = try #require(try fixture.store.store.cachedToken(for: credential.tokenCacheKey))
+        #expect(cached.value == result.token.value)
+        #expect(abs(cached.expiresAt.timeIntervalSince(result.token.expiresAt)) < 0.01)
     }
 
     @Test(arguments: [TestRSAKey.Format.pkcs8, .pkcs1])
     func jwtHappyPathWithBothPEMFormats(format: TestRSAKey.Format) async throws {
         let key = format == .pkcs8 ? TestRSAKey.pkcs8 : TestRSAKey.pkcs1
-        let fixture = try await IMSFixture.start(tokenLifetime: 3_600, jwtKey: key)
+        let fixture = try await IMSFixture.start(jwtKey: key)
         defer { Task { await fixture.emulator.stop() } }
         let credential = try fixture.addJWT(key: key.privatePEM)
         #expect(credential.privateKeyFingerprint == (try IMSPublicKey(pem: key.publicPEM)).fingerprint)
         #expect(credential.metascope == "ent_analytics_bulk_ingest_sdk")
         let result = try await fixture.provider("legacy").token()
         #expect(fixture.emulator.isValid(token: result.token.value))
-        // The exchange answers in milliseconds: 3,600,000 ms is read as one hour.
-        #expect(abs(result.token.expiresAt.timeIntervalSince(result.token.obtainedAt) - 3_600) < 1)
+        // The exchange answers in milliseconds: 86,399,000 ms is read as 86,399 s.
+        #expect(abs(result.token.expiresAt.timeIntervalSince(result.token.obtainedAt) - 86_399) < 1)
         #expect(fixture.emulator.snapshot.exchangeRequests == 1)
     }
 
@@ -251,6 +256,19 @@ private func expectCampaignError(_ body: () async throws -> Void) async -> Campa
         let fine = try await exchange(payload: payload(exp: "\(Int(now) + 600)"))
         #expect(fine.0 == 200, "\(fine.1)")
         #expect(fine.1.contains(#""token_type":"bearer""#))
+    }
+
+    @Test func expiresInAboveTenMillionIsMilliseconds() throws {
+        let now = Date()
+        let seconds = try IMSClient.parseToken(Data(#"{"access_token":"a","token_type":"bearer","expires_in":86399}"#.utf8),
+                                               endpoint: "e", obtainedAt: now)
+        #expect(seconds.expiresAt.timeIntervalSince(now) == 86_399)
+        let millis = try IMSClient.parseToken(Data(#"{"access_token":"a","token_type":"bearer","expires_in":86399999}"#.utf8),
+                                              endpoint: "e", obtainedAt: now)
+        #expect(abs(millis.expiresAt.timeIntervalSince(now) - 86_399.999) < 0.001)
+        #expect(throws: CampaignError.self) {
+            try IMSClient.parseToken(Data(#"{"token_type":"bearer"}"#.utf8), endpoint: "e", obtainedAt: now)
+        }
     }
 
     @Test func opensslVerifiesTheSignersSignature() async throws {

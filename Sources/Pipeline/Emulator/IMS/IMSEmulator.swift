@@ -91,7 +91,7 @@ public final class IMSEmulator: @unchecked Sendable {
                                     guard let self else { return HTTPResponse(statusCode: .serviceUnavailable) }
                                     return await self.handle(request)
                                 })
-        let task = Task { try await server.start() }
+        let task = Task { try await server.run() }
         do {
             try await server.waitUntilListening(timeout: 5)
         } catch {
@@ -181,8 +181,11 @@ public final class IMSEmulator: @unchecked Sendable {
                 tokens[token] = Issued(clientId: clientId, expiresAt: now.addingTimeInterval(tokenLifetime))
                 counters.tokensIssued += 1
             }
-            // The JWT exchange answers in milliseconds, OAuth in seconds (as IMS does).
-            let expiresIn = Int64((tokenLifetime * unitsFactor).rounded(.down))
+            // The JWT exchange answers in milliseconds, OAuth in seconds (as IMS
+            // does). A lifetime short enough that its milliseconds would read as
+            // seconds under the protocol's rule (≤ 10,000,000) is sent in seconds.
+            let inMilliseconds = tokenLifetime * unitsFactor
+            let expiresIn = Int64((inMilliseconds > IMSClient.millisecondsThreshold ? inMilliseconds : tokenLifetime).rounded(.down))
             let json = #"{"access_token":"\#(token)","token_type":"bearer","expires_in":\#(expiresIn)}"#
             return HTTPResponse(statusCode: .ok, headers: [.contentType: "application/json;charset=utf-8"], body: Data(json.utf8))
         }
