@@ -97,7 +97,8 @@ private func contains(_ data: Data, _ text: String) -> Bool {
 
         let shown = try await auth.run("auth", "show", "adobe")
         #expect(shown.status == 0)
-        #expect(shown.stdout.contains("cached token       none"))
+        #expect(shown.stdout.split(separator: "\n").contains { $0.hasPrefix("cached token ") && $0.hasSuffix("  none") })
+        #expect(shown.stdout.contains("••••"))
 
         let tested = try await auth.run("auth", "test", "adobe", "--json")
         #expect(tested.status == 0, "\(tested)")
