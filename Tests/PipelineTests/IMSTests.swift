@@ -23,6 +23,13 @@ private let orgId = "0123456789ABCDEF01234567@AdobeOrg"
 private let account = "FEDCBA9876543210FEDCBA98@techacct.adobe.com"
 private let secret = "p8e-S3cr3t+value/with=signs"
 
+private final class LockedText: @unchecked Sendable {
+    let lock = NSLock()
+    var value = ""
+    func append(_ more: String) { lock.withLock { value += more } }
+    var text: String { lock.withLock { value } }
+}
+
 /// An emulator that accepts one oauth client ("oauth-client") and one JWT
 /// client ("jwt-client", with TestRSAKey.pkcs8), and a store to add credentials to.
 private struct IMSFixture {
@@ -173,6 +180,50 @@ private func expectCampaignError(_ body: () async throws -> Void) async -> Campa
         #expect(error.map { !$0.message.contains("\n") && $0.hint != nil } == true)
     }
 
+    @Test func anUntrustedTLSCertificateIsOneLineWithExit69() async throws {
+        // A real TLS peer on loopback with a self-signed certificate.
+        let directory = TemporaryDirectory("tls")
+        let openssl = URL(fileURLWithPath: "/usr/bin/openssl")
+        let made = try runProcess(openssl, ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "tls.key", "-out", "tls.crt",
+                                            "-days", "1", "-subj", "/CN=127.0.0.1"], currentDirectory: directory.url)
+        try #require(made.status == 0, "\(made)")
+        let server = Process()
+        server.executableURL = openssl
+        server.arguments = ["s_server", "-accept", "127.0.0.1:0", "-cert", "tls.crt", "-key", "tls.key", "-www"]
+        server.currentDirectoryURL = directory.url
+        let output = Pipe()
+        server.standardOutput = output
+        server.standardError = FileHandle.nullDevice
+        let buffer = LockedText()
+        output.fileHandleForReading.readabilityHandler = { handle in buffer.append(String(decoding: handle.availableData, as: UTF8.self)) }
+        try server.run()
+        defer {
+            server.terminate()
+            output.fileHandleForReading.readabilityHandler = nil
+        }
+        var port = ""
+        let deadline = Date().addingTimeInterval(10)
+        while port.isEmpty && Date() < deadline {
+            if let range = buffer.text.range(of: #"ACCEPT 127\.0\.0\.1:\d+"#, options: .regularExpression) {
+                port = String(buffer.text[range].split(separator: ":").last ?? "")
+            } else {
+                try await Task.sleep(nanoseconds: 20_000_000)
+            }
+        }
+        try #require(!port.isEmpty, "s_server did not start: \(buffer.text)")
+
+        let fixture = try await IMSFixture.start()
+        await fixture.emulator.stop()
+        try IMSCredentials.add(IMSCredentialInput(
+            name: "tls", type: .oauth, orgId: orgId, clientId: "oauth-client", clientSecret: secret,
+            clientSecretSource: "secret.txt", imsEndpoint: "https://127.0.0.1:\(port)"), to: fixture.store.store, replace: false)
+        let error = await expectCampaignError { _ = try await fixture.provider("tls").token() }
+        #expect(error?.status == .unavailable)
+        #expect(error?.message.hasPrefix("TLS handshake with IMS at https://127.0.0.1:\(port) failed") == true, "\(String(describing: error))")
+        #expect(error?.hint?.contains("CA certificates") == true)
+        #expect(error.map { !$0.message.contains("\n") } == true)
+    }
+
     @Test func cachedTokenIsReusedThenRenewedAtNinetyPercentAndAfterInvalidate() async throws {
         let fixture = try await IMSFixture.start(tokenLifetime: 1_000)
         defer { Task { await fixture.emulator.stop() } }
@@ -199,6 +250,20 @@ private func expectCampaignError(_ body: () async throws -> Void) async -> Campa
         #expect(fixture.emulator.snapshot.tokenRequests == 3)
         let source: any BearerTokenSource = provider
         #expect(try await source.bearerToken() == third)
+    }
+
+    @Test func replacingOrRemovingACredentialDropsItsCachedToken() async throws {
+        let fixture = try await IMSFixture.start()
+        defer { Task { await fixture.emulator.stop() } }
+        let credential = try fixture.addOAuth()
+        _ = try await fixture.provider("adobe").bearerToken()
+        #expect(try fixture.store.store.cachedToken(for: credential.tokenCacheKey) != nil)
+        try fixture.addOAuth() // --replace, as with a rotated secret
+        #expect(try fixture.store.store.cachedToken(for: credential.tokenCacheKey) == nil)
+        _ = try await fixture.provider("adobe").bearerToken()
+        try fixture.store.store.removeCredential(named: "adobe")
+        #expect(try fixture.store.store.cachedToken(for: credential.tokenCacheKey) == nil)
+        #expect(fixture.emulator.snapshot.tokenRequests == 2)
     }
 
     @Test func concurrentCallersShareOneFetch() async throws {

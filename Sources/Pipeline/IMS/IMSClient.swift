@@ -187,7 +187,14 @@ public struct IMSClient: Sendable {
             return CampaignError.unavailable("cannot reach IMS at \(endpoint): connection refused or lost",
                                              hint: "check --ims-endpoint (campaignctl auth show \(credential.name)) and that \(host) is reachable")
         default:
-            return CampaignError.unavailable("cannot reach IMS at \(endpoint): \(Self.oneLine(urlError.localizedDescription)) (URLError \(urlError.code.rawValue))",
+            // On Linux, libcurl's TLS failures arrive as an unknown code whose
+            // description names the problem ("SSL certificate problem: …").
+            let detail = Self.oneLine(urlError.localizedDescription)
+            if ["SSL", "TLS", "certificate"].contains(where: { detail.localizedCaseInsensitiveContains($0) }) {
+                return CampaignError.unavailable("TLS handshake with IMS at \(endpoint) failed: \(detail)",
+                                                 hint: "check the system CA certificates, the clock, and any proxy that intercepts HTTPS")
+            }
+            return CampaignError.unavailable("cannot reach IMS at \(endpoint): \(detail) (URLError \(urlError.code.rawValue))",
                                              hint: "check --ims-endpoint and the network")
         }
     }

@@ -53,7 +53,8 @@ extension AuthCommand {
                   --scopes openid,AdobeID,additional_info.projectedProductContext --replace
               campaignctl auth add legacy --type jwt --org-id ABC123@AdobeOrg \\
                   --client-id 0123abcd --client-secret-file secret.txt \\
-                  --technical-account-id DEF456@techacct.adobe.com --private-key-file private.key
+                  --technical-account-id DEF456@techacct.adobe.com \\
+                  --private-key-file private.key
             """
         )
 
