@@ -14,6 +14,11 @@ extension InstanceStore {
                 throw CampaignError(.notPermitted, "a credential named '\(credential.name)' already exists",
                                     hint: "pick another name, or pass --replace to overwrite it")
             }
+            if exists {
+                // A replaced credential's token was obtained with the old secret: forget it.
+                let (old, _) = try Self.requireCredentialRow(db, name: credential.name)
+                try db.execute(sql: "DELETE FROM imsToken WHERE cacheKey = ?", arguments: [old.tokenCacheKey])
+            }
             try db.execute(sql: """
                 INSERT OR REPLACE INTO credential
                 (name, type, orgId, clientId, imsEndpoint, scopes, technicalAccountId, metascope,
@@ -49,10 +54,12 @@ extension InstanceStore {
         return (credential, CredentialSecrets(clientSecret: secret, privateKeyPEM: privateKey))
     }
 
+    /// Removes a credential and its cached token.
     public func removeCredential(named name: String) throws {
         try write { db in
-            _ = try Self.requireCredentialRow(db, name: name)
+            let (credential, _) = try Self.requireCredentialRow(db, name: name)
             try db.execute(sql: "DELETE FROM credential WHERE name = ?", arguments: [name])
+            try db.execute(sql: "DELETE FROM imsToken WHERE cacheKey = ?", arguments: [credential.tokenCacheKey])
         }
     }
 
