@@ -37,6 +37,7 @@ struct CampaignCtl: AsyncParsableCommand {
             DenylistCommand.self,
             AccountCommand.self,
             EventsCommand.self,
+            PipelineCommand.self,
         ]
     )
 

@@ -25,7 +25,7 @@ public final class MonitorServer: @unchecked Sendable {
     /// Starts listening; returns the bound port once it listens.
     public func start() async throws -> UInt16 {
         let server = self.server
-        task = Task { try await server.start() }
+        task = Task { try await server.run() }
         try await server.waitUntilListening(timeout: 5)
         if case .ip4(_, let port) = await server.listeningAddress { return port }
         return 0

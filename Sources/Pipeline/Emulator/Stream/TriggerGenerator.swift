@@ -19,6 +19,9 @@ public struct GeneratedShopper: Sendable, Equatable {
 /// (seed, partition, offset): a consumer that resumes from any offset gets
 /// exactly the messages it would have got, and a test can predict them.
 public struct TriggerGenerator: Sendable {
+    /// The TriggerType UID the emulator uses unless told otherwise (Adobe's documentation example).
+    public static let defaultTriggerId = "3e8a2ba7-fccc-49bb-bdac-33ee33cf02bf"
+
     public var triggerId: String
     public var imsOrg: String
     public var seed: UInt64
