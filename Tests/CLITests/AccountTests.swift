@@ -93,7 +93,7 @@ import TestSupport
         expectNoSecret(test)
         let check = try test.json()
         #expect(check["bound"] as? Bool == true)
-        #expect(check["smscSystemId"] as? String == "campaignctl-smsc")
+        #expect(check["smscSystemId"] as? String == "smsc-simulator")
         #expect(check["endpoint"] as? String == "127.0.0.1:\(smsc.port)")
         let commands = smsc.records.map(\.command)
         #expect(commands == ["bind_transmitter", "unbind"])

@@ -116,7 +116,7 @@ func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async thro
         let account = account(smsc)
         let quick = SMPPOptions(connectTimeout: 5, responseTimeout: 5, enquireLinkInterval: 0.2)
         let session = try await offPool { try SMPPSession.open(account, options: quick) }
-        #expect(session.smscSystemId == "campaignctl-smsc")
+        #expect(session.smscSystemId == "smsc-simulator")
         // Idle: the client keeps the link alive and gets answers.
         #expect(await waitUntil(10) {
             smsc.records.contains { $0.command == "enquire_link" } && session.snapshot.enquireLinkResponses >= 1

@@ -106,7 +106,7 @@ public final class SMSCSimulator: @unchecked Sendable {
     /// - Parameters:
     ///   - systemId, password: the credentials binds must present.
     ///   - smscSystemId: the system_id the simulator answers binds with.
-    public init(systemId: String, password: String, smscSystemId: String = "campaignctl-smsc", faults: SMSCFaults = SMSCFaults()) {
+    public init(systemId: String, password: String, smscSystemId: String = "smsc-simulator", faults: SMSCFaults = SMSCFaults()) {
         self.systemId = systemId
         self.password = password
         self.smscSystemId = smscSystemId
