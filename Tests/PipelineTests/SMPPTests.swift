@@ -219,6 +219,20 @@ func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async thro
         #expect(queue.contains("ESME_RMSGQFUL (0x14)"))
     }
 
+    @Test func genericNackToASubmitFailsThatMessageByItsStatus() async throws {
+        let smsc = try simulator(SMSCFaults(nackNext: 1))
+        defer { smsc.stop() }
+        let connector = SMPPConnector(account: account(smsc), options: options)
+        defer { connector.close() }
+        let message = OutgoingSMS(to: "+33612345678", text: "a", messageId: "1")
+        let first = try await offPool { connector.send([message]) }
+        guard case .temporaryFailure(let reason) = first.first else { Issue.record("\(first)"); return }
+        #expect(reason.contains("generic_nack to submit_sm with ESME_RSYSERR (0x08)"))
+        #expect(connector.currentSession?.snapshot.genericNacksReceived == 1)
+        let second = try await offPool { connector.send([message]) }
+        #expect(second.first?.isSent == true)
+    }
+
     @Test func lostConnectionIsTemporaryAndTheNextSendRebinds() async throws {
         let smsc = try simulator(SMSCFaults(dropNext: 1))
         defer { smsc.stop() }

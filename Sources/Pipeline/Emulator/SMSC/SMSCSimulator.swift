@@ -17,15 +17,18 @@ public struct SMSCFaults: Sendable, Equatable {
     public var queueFullNext: Int
     /// Close the connection instead of answering the next N submit_sm.
     public var dropNext: Int
+    /// Answer the next N submit_sm with a generic_nack carrying ESME_RSYSERR (0x08).
+    public var nackNext: Int
     /// Never answer enquire_link (a dead link).
     public var ignoreEnquireLink: Bool
 
     public init(rejectDestinationPrefixes: [String] = [], throttleNext: Int = 0, queueFullNext: Int = 0,
-                dropNext: Int = 0, ignoreEnquireLink: Bool = false) {
+                dropNext: Int = 0, nackNext: Int = 0, ignoreEnquireLink: Bool = false) {
         self.rejectDestinationPrefixes = rejectDestinationPrefixes
         self.throttleNext = throttleNext
         self.queueFullNext = queueFullNext
         self.dropNext = dropNext
+        self.nackNext = nackNext
         self.ignoreEnquireLink = ignoreEnquireLink
     }
 }
@@ -280,6 +283,17 @@ public final class SMSCSimulator: @unchecked Sendable {
                 var status = SMPPStatus.ok
                 let destination = submit.destinationAddress.hasPrefix("+") ? String(submit.destinationAddress.dropFirst()) : submit.destinationAddress
                 var drop = false
+                if connection.bound, faults.nackNext > 0 {
+                    faults.nackNext -= 1
+                    record.submit = SMSCSubmitRecord(
+                        sourceTON: submit.sourceTON, sourceNPI: submit.sourceNPI, sourceAddress: submit.sourceAddress,
+                        destinationTON: submit.destinationTON, destinationNPI: submit.destinationNPI,
+                        destinationAddress: submit.destinationAddress, esmClass: submit.esmClass,
+                        registeredDelivery: submit.registeredDelivery, dataCoding: submit.dataCoding, udh: submit.userDataHeader,
+                        shortMessage: submit.userData, text: SMSText.decode(submit.userData, as: encoding),
+                        status: SMPPStatus.systemError, messageId: nil)
+                    return .reply(SMPPPDU(.genericNack, status: SMPPStatus.systemError, sequence: pdu.sequence))
+                }
                 if !connection.bound {
                     status = SMPPStatus.incorrectBindStatus
                 } else if faults.dropNext > 0 {
