@@ -184,7 +184,7 @@ public final class SMPPSession: @unchecked Sendable {
                 send(SMPPPDU(.enquireLink, sequence: keepAliveSequence))
             }
             if closedReasonIsFinal { return }
-            guard socket.waitReadable(timeout: 0.05) else { continue }
+            guard socket.waitReadable(timeout: 0.25) else { continue }
             let pdu: SMPPPDU
             do {
                 pdu = try socket.readPDU(timeout: options.responseTimeout)
