@@ -36,6 +36,22 @@ enum Migrations {
                 """)
         }
 
+        migrator.registerMigration("0003_external_accounts") { db in
+            try db.execute(sql: """
+                -- Delivery accounts (an SMSC over SMPP, mail relays): settings
+                -- in clear as a JSON object, the secret sealed by the instance key.
+                CREATE TABLE externalAccount (
+                    name TEXT PRIMARY KEY NOT NULL,
+                    channel TEXT NOT NULL CHECK (channel IN ('sms', 'email')),
+                    type TEXT NOT NULL,
+                    settings TEXT NOT NULL CHECK (json_valid(settings)),
+                    secretSealed BLOB,
+                    createdAt DATETIME NOT NULL,
+                    updatedAt DATETIME NOT NULL
+                );
+                """)
+        }
+
         migrator.registerMigration("0005_pipeline_events") { db in
             try db.execute(sql: """
                 -- Every accepted trigger event, with its raw envelope. A replay
