@@ -163,3 +163,42 @@ import TestSupport
         #expect(eml.components(separatedBy: "\r\n").allSatisfy { $0.utf8.count <= 998 })
     }
 }
+
+@Suite struct PublishedRenderingTests {
+    @Test func daemonPathFromStoreToOutgoingEmail() throws {
+        let fixture = try StoreFixture()
+        let store = fixture.store
+        let definition = TriggerDefinition(
+            label: "Cart", analyticsTriggerId: "3E8A2BA7-FCCC-49BB-BDAC-33EE33CF02BF", channel: .email, targeting: .event,
+            fields: [TriggerField(name: "email", source: "eVar01"), TriggerField(name: "productName", source: "eVar02")],
+            emailField: "email")
+        _ = try store.createTrigger(id: "cart", definition: definition)
+        _ = try store.createTrigger(id: "any", definition: TriggerDefinition(
+            label: "Any", analyticsTriggerId: "*", channel: .email, targeting: .event,
+            fields: [TriggerField(name: "email", source: "eVar01")], emailField: "email"))
+        for id in ["cart", "any"] {
+            _ = try store.publishTrigger(id: id, defaultConsumer: "test")
+            _ = try store.editTemplate(triggerId: id, TemplateContent(subject: "Hi {{trigger.label}}", from: "shop@example.com",
+                                                                       text: "{{event.email}}"))
+            _ = try TemplateActions.publish(store: store, triggerId: id)
+        }
+        // A draft edit after publishing does not reach what the daemon renders.
+        _ = try store.editTemplate(triggerId: "cart", TemplateContent(subject: "Draft only"))
+
+        let published = try store.publishedTriggers()
+        let routes = published.routes(analyticsTriggerId: "3e8a2ba7-fccc-49bb-bdac-33ee33cf02bf")
+        #expect(routes.map(\.id) == ["cart", "any"])
+        #expect(published.routes(analyticsTriggerId: "00000000-0000-0000-0000-000000000000").map(\.id) == ["any"])
+        #expect(try store.routingConfig()?.accepts(analyticsTriggerId: "3E8A2BA7-FCCC-49BB-BDAC-33EE33CF02BF", topic: "triggers") == true)
+
+        let cache = TemplateCache()
+        let compiled = try cache.compiled(routes[0])
+        let fields: [String: JSONValue] = ["email": .string("a@example.com"), "productName": .string("Shoes")]
+        let to = try #require(routes[0].definition.eventAddress(in: fields))
+        let email = compiled.email(RenderInput(event: fields, unsubscribeUrl: "https://u.example.com/x"), to: to, messageId: "e1@test")
+        #expect(email.subject == "Hi Cart")
+        #expect(email.to == "a@example.com")
+        #expect(email.text == "a@example.com")
+        #expect(email.from == "shop@example.com")
+    }
+}

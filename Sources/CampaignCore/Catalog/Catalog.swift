@@ -489,3 +489,40 @@ public struct Proof: Sendable, Codable, Equatable {
         self.recipients = recipients
     }
 }
+
+extension TriggerDefinition {
+    /// Whether this trigger event takes events of an Analytics trigger: the
+    /// same UID (case-insensitive), or `*` for every one.
+    public func takes(analyticsTriggerId: String?) -> Bool {
+        self.analyticsTriggerId == "*" || self.analyticsTriggerId == analyticsTriggerId?.lowercased()
+    }
+
+    /// The recipient address of an event-targeted trigger, from its event
+    /// fields (the email field, or the phone field for SMS); nil for profile
+    /// targeting or when the event lacks it.
+    public func eventAddress(in fields: [String: JSONValue]) -> String? {
+        guard targeting == .event, let name = channel == .email ? emailField : phoneField,
+              let value = fields[name]?.displayText.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty
+        else { return nil }
+        return value
+    }
+
+    /// The alias kind and value that find the profile of a profile-targeted
+    /// trigger; nil for event targeting or when the event lacks the value.
+    public func reconciliationKey(in fields: [String: JSONValue]) -> (alias: String, value: String)? {
+        guard targeting == .profile, let reconcile, let value = fields[reconcile.field]?.displayText, !value.isEmpty else { return nil }
+        return (reconcile.alias, value)
+    }
+}
+
+extension Array where Element == PublishedTrigger {
+    /// The published trigger events that take an event of `analyticsTriggerId`,
+    /// exact UIDs before `*` ones, then by id.
+    public func routes(analyticsTriggerId: String?) -> [PublishedTrigger] {
+        filter { $0.definition.takes(analyticsTriggerId: analyticsTriggerId) }
+            .sorted { a, b in
+                let wa = a.definition.analyticsTriggerId == "*", wb = b.definition.analyticsTriggerId == "*"
+                return wa == wb ? a.id < b.id : !wa
+            }
+    }
+}
