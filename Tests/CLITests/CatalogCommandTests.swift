@@ -333,6 +333,50 @@ import TestSupport
         #expect(try home.run(["template", "proof", "cart"] + many).status == 65)
         #expect(!FileManager.default.fileExists(atPath: home.file("var/test/outbox").path))
     }
+
+    @Test func smsTriggerPreviewAndProofToTheOutbox() throws {
+        let home = CLIHome()
+        try home.initInstance()
+        try ok(home, ["trigger", "create", "reminder", "--label", "Reminder", "--trigger-id", "*", "--channel", "sms",
+                      "--targeting", "event", "--field", "mobile=eVar03", "--field", "product=eVar02", "--phone-field", "mobile",
+                      "--validity", "30m"])
+        #expect(try ok(home, ["trigger", "show", "reminder", "--json"]).json()["validitySeconds"] as? Int == 1800)
+        let before = try showJSON(home, ["trigger", "show", "reminder"])
+        let badEdit = try home.run("trigger", "edit", "reminder", "--phone-field", "product:all")
+        #expect(badEdit.status == 65, "\(badEdit)")
+        let listField = try home.run("trigger", "edit", "reminder", "--field", "mobile=eVar03:all", "--field", "product=eVar02")
+        #expect(listField.status == 65)
+        #expect(listField.stderr.contains("a list field"))
+        #expect(try showJSON(home, ["trigger", "show", "reminder"]) == before)
+
+        try ok(home, ["trigger", "publish", "reminder"])
+        let htmlPath = try home.directory.write("x.html", "<p>x</p>")
+        let wrongPart = try home.run("template", "edit", "reminder", "--html-file", htmlPath)
+        #expect(wrongPart.status == 65)
+        try ok(home, ["template", "edit", "reminder", "--sms-text-file", "-", "--from", "SHOP"], stdin: "Still want {{event.product}}? <3")
+        let data = try home.directory.write("d.json", #"{"product": "Shoes & Co", "mobile": "+33600000000"}"#)
+        try ok(home, ["testprofile", "add", "dan", "--phone", "+33612345678", "--event-data", data, "--trigger", "reminder"])
+        let preview = try ok(home, ["template", "preview", "reminder", "--test-profile", "dan", "--json"]).json()
+        let message = try #require(preview["message"] as? [String: Any])
+        #expect(message["smsText"] as? String == "Still want Shoes & Co? <3")
+        #expect(message["smsCharacters"] as? Int == 25)
+        #expect(preview["to"] as? String == "+33612345678")
+
+        let proof = try ok(home, ["template", "proof", "reminder", "--to", "dan", "--json"]).json()
+        let path = try #require((proof["recipients"] as? [[String: Any]])?.first?["detail"] as? String)
+        #expect(path.hasPrefix(home.file("var/test/outbox/sms").path))
+        let sms = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+        #expect(sms["to"] as? String == "+33612345678")
+        #expect(sms["from"] as? String == "SHOP")
+        #expect(sms["text"] as? String == "[Proof #1] Still want Shoes & Co? <3")
+
+        // A test profile without a phone cannot receive an SMS proof.
+        try ok(home, ["testprofile", "add", "eve", "--email", "eve@example.com", "--event-data", data])
+        let noPhone = try home.run("template", "proof", "reminder", "--to", "eve")
+        #expect(noPhone.status == 65)
+        #expect(noPhone.stderr.contains("has no phone number"))
+        #expect(try ok(home, ["template", "proofs", "reminder", "--json"]).json()["proofs"].map { ($0 as? [Any])?.count } == 1)
+    }
 }
 
 struct CatalogCLIFailure: Error, CustomStringConvertible {
