@@ -36,6 +36,108 @@ enum Migrations {
                 """)
         }
 
+        migrator.registerMigration("0002_catalog") { db in
+            try db.execute(sql: """
+                -- Trigger events: the Campaign side of an Experience Cloud trigger.
+                -- channel and targeting never change after creation. 'published'
+                -- is the definition as last published (JSON), which routing uses;
+                -- the other columns are the draft being edited.
+                CREATE TABLE triggerEvent (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    label TEXT NOT NULL,
+                    analyticsTriggerId TEXT NOT NULL,
+                    channel TEXT NOT NULL CHECK (channel IN ('email', 'sms')),
+                    targeting TEXT NOT NULL CHECK (targeting IN ('event', 'profile')),
+                    validitySeconds INTEGER NOT NULL CHECK (validitySeconds > 0),
+                    fields TEXT NOT NULL,
+                    emailField TEXT,
+                    phoneField TEXT,
+                    reconcileAlias TEXT,
+                    reconcileField TEXT,
+                    status TEXT NOT NULL CHECK (status IN ('draft', 'published')),
+                    published TEXT,
+                    publishedAt DATETIME,
+                    modifiedSincePublication INTEGER NOT NULL DEFAULT 0,
+                    createdAt DATETIME NOT NULL,
+                    updatedAt DATETIME NOT NULL,
+                    CHECK ((status = 'published') = (published IS NOT NULL))
+                );
+                CREATE TRIGGER triggerEvent_immutable BEFORE UPDATE OF channel, targeting ON triggerEvent
+                WHEN NEW.channel IS NOT OLD.channel OR NEW.targeting IS NOT OLD.targeting
+                BEGIN SELECT RAISE(ABORT, 'channel and targeting never change after creation'); END;
+
+                -- The one transactional template of a trigger event: its draft.
+                CREATE TABLE transactionalTemplate (
+                    triggerId TEXT PRIMARY KEY NOT NULL REFERENCES triggerEvent(id) ON DELETE CASCADE,
+                    status TEXT NOT NULL CHECK (status IN ('draft', 'published', 'paused')),
+                    subject TEXT,
+                    sender TEXT,
+                    replyTo TEXT,
+                    html TEXT,
+                    text TEXT,
+                    smsText TEXT,
+                    draftRevision INTEGER NOT NULL DEFAULT 0,
+                    publishedVersion INTEGER,
+                    createdAt DATETIME NOT NULL,
+                    updatedAt DATETIME NOT NULL,
+                    CHECK (status = 'draft' OR publishedVersion IS NOT NULL)
+                );
+
+                -- Published versions, frozen: never updated, numbered from 1.
+                CREATE TABLE templateVersion (
+                    triggerId TEXT NOT NULL REFERENCES transactionalTemplate(triggerId) ON DELETE CASCADE,
+                    version INTEGER NOT NULL CHECK (version > 0),
+                    subject TEXT,
+                    sender TEXT,
+                    replyTo TEXT,
+                    html TEXT,
+                    text TEXT,
+                    smsText TEXT,
+                    draftRevision INTEGER NOT NULL,
+                    publishedAt DATETIME NOT NULL,
+                    PRIMARY KEY (triggerId, version)
+                ) WITHOUT ROWID;
+                CREATE TRIGGER templateVersion_frozen BEFORE UPDATE ON templateVersion
+                BEGIN SELECT RAISE(ABORT, 'a published template version is immutable'); END;
+
+                -- Fake recipients holding event data for previews and proofs.
+                CREATE TABLE testProfile (
+                    name TEXT PRIMARY KEY NOT NULL,
+                    email TEXT,
+                    phone TEXT,
+                    eventData TEXT NOT NULL,
+                    triggerId TEXT REFERENCES triggerEvent(id) ON DELETE SET NULL,
+                    createdAt DATETIME NOT NULL
+                );
+
+                -- Proofs: numbered per template ([Proof #N]), one row per recipient.
+                CREATE TABLE proof (
+                    id INTEGER PRIMARY KEY,
+                    triggerId TEXT NOT NULL REFERENCES transactionalTemplate(triggerId) ON DELETE CASCADE,
+                    number INTEGER NOT NULL,
+                    draftRevision INTEGER NOT NULL,
+                    publishedVersion INTEGER,
+                    labelPrefix TEXT NOT NULL,
+                    sentAt DATETIME NOT NULL,
+                    UNIQUE (triggerId, number)
+                );
+                CREATE TABLE proofRecipient (
+                    proofId INTEGER NOT NULL REFERENCES proof(id) ON DELETE CASCADE,
+                    position INTEGER NOT NULL,
+                    testProfile TEXT NOT NULL,
+                    address TEXT NOT NULL,
+                    result TEXT NOT NULL CHECK (result IN ('pending', 'sent', 'temporaryFailure', 'permanentFailure')),
+                    detail TEXT,
+                    PRIMARY KEY (proofId, position)
+                ) WITHOUT ROWID;
+
+                -- Instance options (Adobe's xtk:option), e.g. NmsPipeline_Config.
+                CREATE TABLE option (
+                    name TEXT PRIMARY KEY NOT NULL,
+                    value TEXT NOT NULL,
+                    updatedAt DATETIME NOT NULL
+                ) WITHOUT ROWID;
+
         migrator.registerMigration("0003_external_accounts") { db in
             try db.execute(sql: """
                 -- Delivery accounts (an SMSC over SMPP, mail relays): settings

@@ -1,0 +1,316 @@
+import Foundation
+
+/// A JSON document as a value: test-profile event data, rendered event
+/// fields, option values. Objects keep no key order (they are encoded with
+/// sorted keys).
+public enum JSONValue: Sendable, Equatable, Codable {
+    case null
+    case bool(Bool)
+    case number(Double)
+    case string(String)
+    case array([JSONValue])
+    case object([String: JSONValue])
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() { self = .null }
+        else if let b = try? container.decode(Bool.self) { self = .bool(b) }
+        else if let n = try? container.decode(Double.self) { self = .number(n) }
+        else if let s = try? container.decode(String.self) { self = .string(s) }
+        else if let a = try? container.decode([JSONValue].self) { self = .array(a) }
+        else { self = .object(try container.decode([String: JSONValue].self)) }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .null: try container.encodeNil()
+        case .bool(let b): try container.encode(b)
+        case .number(let n):
+            if n.rounded() == n, abs(n) < 1e15 { try container.encode(Int64(n)) } else { try container.encode(n) }
+        case .string(let s): try container.encode(s)
+        case .array(let a): try container.encode(a)
+        case .object(let o): try container.encode(o)
+        }
+    }
+
+    public var objectValue: [String: JSONValue]? { if case .object(let o) = self { o } else { nil } }
+    public var arrayValue: [JSONValue]? { if case .array(let a) = self { a } else { nil } }
+    public var stringValue: String? { if case .string(let s) = self { s } else { nil } }
+
+    public subscript(key: String) -> JSONValue? { objectValue?[key] }
+
+    /// The value as text, the way a template prints it: integers without a
+    /// decimal point, null as empty.
+    public var displayText: String {
+        switch self {
+        case .null: ""
+        case .bool(let b): b ? "true" : "false"
+        case .number(let n): (n.rounded() == n && abs(n) < 1e15) ? String(Int64(n)) : String(n)
+        case .string(let s): s
+        case .array, .object: (try? JSONValue.compactText(self)) ?? ""
+        }
+    }
+
+    /// One-line JSON text with sorted keys.
+    public static func compactText(_ value: JSONValue) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    /// Pretty JSON text with sorted keys.
+    public static func prettyText(_ value: JSONValue) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+}
+
+/// Where and why a JSON text is not valid JSON.
+public struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var line: Int
+    public var column: Int
+    public var reason: String
+
+    public init(line: Int, column: Int, reason: String) {
+        self.line = line
+        self.column = column
+        self.reason = reason
+    }
+
+    public var description: String { "line \(line), column \(column): \(reason)" }
+}
+
+extension JSONValue {
+    /// Parses strict JSON (RFC 8259), reporting the line and column of the
+    /// first fault and what is wrong there: comments, trailing commas, single
+    /// quotes and an empty text are named as such.
+    public static func parse(_ text: String) throws(JSONSyntaxError) -> JSONValue {
+        var parser = JSONTextParser(Array(text.unicodeScalars))
+        return try parser.parseDocument()
+    }
+}
+
+private struct JSONTextParser {
+    let scalars: [Unicode.Scalar]
+    var index = 0
+    var depth = 0
+
+    init(_ scalars: [Unicode.Scalar]) { self.scalars = scalars }
+
+    func position(_ at: Int) -> (Int, Int) {
+        var line = 1, column = 1
+        var i = 0
+        while i < at && i < scalars.count {
+            if scalars[i] == "\n" { line += 1; column = 1 } else { column += 1 }
+            i += 1
+        }
+        return (line, column)
+    }
+
+    func fail(_ reason: String, at: Int? = nil) -> JSONSyntaxError {
+        let (line, column) = position(at ?? index)
+        return JSONSyntaxError(line: line, column: column, reason: reason)
+    }
+
+    var current: Unicode.Scalar? { index < scalars.count ? scalars[index] : nil }
+
+    func describe(_ s: Unicode.Scalar?) -> String {
+        guard let s else { return "the end of the text" }
+        if s.value < 0x20 || s.value == 0x7F { return "control character U+\(String(format: "%04X", s.value))" }
+        return "'\(Character(s))'"
+    }
+
+    mutating func skipWhitespace() throws(JSONSyntaxError) {
+        while let c = current {
+            switch c {
+            case " ", "\t", "\n", "\r": index += 1
+            case "/":
+                throw fail("comments are not allowed in JSON (remove the '//' or '/* */' text)")
+            default: return
+            }
+        }
+    }
+
+    mutating func parseDocument() throws(JSONSyntaxError) -> JSONValue {
+        try skipWhitespace()
+        guard current != nil else {
+            throw fail("the text is empty: a JSON document should start with '[' or '{'")
+        }
+        let value = try parseValue()
+        try skipWhitespace()
+        if let c = current {
+            throw fail("unexpected \(describe(c)) after the end of the JSON document")
+        }
+        return value
+    }
+
+    mutating func parseValue() throws(JSONSyntaxError) -> JSONValue {
+        try skipWhitespace()
+        guard let c = current else { throw fail("unexpected end of the text: a value is missing") }
+        switch c {
+        case "{": return try parseObject()
+        case "[": return try parseArray()
+        case "\"": return .string(try parseString())
+        case "'": throw fail("strings must use double quotes (\"), not single quotes")
+        case "t": return try parseLiteral("true", .bool(true))
+        case "f": return try parseLiteral("false", .bool(false))
+        case "n": return try parseLiteral("null", .null)
+        case "-", "0"..."9": return try parseNumber()
+        default: throw fail("unexpected \(describe(c)): expected a value (object, array, string, number, true, false or null)")
+        }
+    }
+
+    mutating func parseLiteral(_ word: String, _ value: JSONValue) throws(JSONSyntaxError) -> JSONValue {
+        let start = index
+        for expected in word.unicodeScalars {
+            guard current == expected else { throw fail("invalid literal: expected '\(word)'", at: start) }
+            index += 1
+        }
+        return value
+    }
+
+    mutating func parseNumber() throws(JSONSyntaxError) -> JSONValue {
+        let start = index
+        if current == "-" { index += 1 }
+        guard let first = current, ("0"..."9").contains(first) else { throw fail("invalid number: a digit must follow '-'") }
+        if first == "0" {
+            index += 1
+            if let c = current, ("0"..."9").contains(c) { throw fail("invalid number: leading zeros are not allowed", at: start) }
+        } else {
+            while let c = current, ("0"..."9").contains(c) { index += 1 }
+        }
+        if current == "." {
+            index += 1
+            guard let c = current, ("0"..."9").contains(c) else { throw fail("invalid number: a digit must follow '.'") }
+            while let c = current, ("0"..."9").contains(c) { index += 1 }
+        }
+        if current == "e" || current == "E" {
+            index += 1
+            if current == "+" || current == "-" { index += 1 }
+            guard let c = current, ("0"..."9").contains(c) else { throw fail("invalid number: the exponent needs digits") }
+            while let c = current, ("0"..."9").contains(c) { index += 1 }
+        }
+        var text = ""
+        text.unicodeScalars.append(contentsOf: scalars[start..<index])
+        guard let value = Double(text) else { throw fail("invalid number '\(text)'", at: start) }
+        return .number(value)
+    }
+
+    mutating func parseString() throws(JSONSyntaxError) -> String {
+        let start = index
+        index += 1  // opening quote
+        var result = String.UnicodeScalarView()
+        while true {
+            guard let c = current else { throw fail("unterminated string (the closing '\"' is missing)", at: start) }
+            if c == "\"" { index += 1; break }
+            if c.value < 0x20 {
+                throw fail(c == "\n" ? "unterminated string: a line break inside a string must be written \\n"
+                                     : "\(describe(c)) inside a string must be escaped")
+            }
+            if c == "\\" {
+                index += 1
+                guard let e = current else { throw fail("unterminated string", at: start) }
+                index += 1
+                switch e {
+                case "\"": result.append("\"")
+                case "\\": result.append("\\")
+                case "/": result.append("/")
+                case "b": result.append("\u{08}")
+                case "f": result.append("\u{0C}")
+                case "n": result.append("\n")
+                case "r": result.append("\r")
+                case "t": result.append("\t")
+                case "u":
+                    var code = try parseHex4()
+                    if (0xD800...0xDBFF).contains(code) {
+                        guard current == "\\", index + 1 < scalars.count, scalars[index + 1] == "u" else {
+                            throw fail("invalid \\u escape: a high surrogate must be followed by a low surrogate")
+                        }
+                        index += 2
+                        let low = try parseHex4()
+                        guard (0xDC00...0xDFFF).contains(low) else { throw fail("invalid \\u escape: expected a low surrogate") }
+                        code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                    }
+                    guard let scalar = Unicode.Scalar(code) else { throw fail("invalid \\u escape: not a Unicode scalar") }
+                    result.append(scalar)
+                default:
+                    throw fail("invalid escape '\\\(Character(e))' in a string", at: index - 2)
+                }
+                continue
+            }
+            result.append(c)
+            index += 1
+        }
+        return String(result)
+    }
+
+    mutating func parseHex4() throws(JSONSyntaxError) -> UInt32 {
+        var value: UInt32 = 0
+        for _ in 0..<4 {
+            guard let c = current, let digit = Int(String(Character(c)), radix: 16) else {
+                throw fail("invalid \\u escape: expected 4 hexadecimal digits")
+            }
+            value = value * 16 + UInt32(digit)
+            index += 1
+        }
+        return value
+    }
+
+    mutating func enter() throws(JSONSyntaxError) {
+        depth += 1
+        if depth > 512 { throw fail("the document nests deeper than 512 levels") }
+    }
+
+    mutating func parseObject() throws(JSONSyntaxError) -> JSONValue {
+        try enter()
+        defer { depth -= 1 }
+        index += 1
+        var object: [String: JSONValue] = [:]
+        try skipWhitespace()
+        if current == "}" { index += 1; return .object(object) }
+        while true {
+            try skipWhitespace()
+            guard let c = current else { throw fail("unexpected end of the text: the object is not closed with '}'") }
+            if c == "}" { throw fail("trailing comma before '}': remove the last ','") }
+            if c == "'" { throw fail("object keys must use double quotes (\"), not single quotes") }
+            guard c == "\"" else { throw fail("expected a member name in double quotes, found \(describe(c))") }
+            let keyStart = index
+            let key = try parseString()
+            if object[key] != nil { throw fail("duplicate member name \"\(key)\"", at: keyStart) }
+            try skipWhitespace()
+            guard current == ":" else { throw fail("expected ':' after the member name \"\(key)\", found \(describe(current))") }
+            index += 1
+            object[key] = try parseValue()
+            try skipWhitespace()
+            switch current {
+            case ",": index += 1
+            case "}": index += 1; return .object(object)
+            case nil: throw fail("unexpected end of the text: the object is not closed with '}'")
+            default: throw fail("expected ',' or '}' after the value of \"\(key)\", found \(describe(current))")
+            }
+        }
+    }
+
+    mutating func parseArray() throws(JSONSyntaxError) -> JSONValue {
+        try enter()
+        defer { depth -= 1 }
+        index += 1
+        var array: [JSONValue] = []
+        try skipWhitespace()
+        if current == "]" { index += 1; return .array(array) }
+        while true {
+            try skipWhitespace()
+            if current == "]" { throw fail("trailing comma before ']': remove the last ','") }
+            array.append(try parseValue())
+            try skipWhitespace()
+            switch current {
+            case ",": index += 1
+            case "]": index += 1; return .array(array)
+            case nil: throw fail("unexpected end of the text: the array is not closed with ']'")
+            default: throw fail("expected ',' or ']' after an array element, found \(describe(current))")
+            }
+        }
+    }
+}

@@ -1,0 +1,155 @@
+import CampaignCore
+import Foundation
+import Mustache
+
+/// The profile a message is personalised with: `{{profile.*}}`.
+public struct RenderProfile: Sendable, Equatable, Codable {
+    public var email: String?
+    public var phone: String?
+    public var firstName: String?
+    public var lastName: String?
+    public var locale: String?
+    /// `{{profile.attributes.NAME}}`.
+    public var attributes: [String: JSONValue]
+
+    public init(email: String? = nil, phone: String? = nil, firstName: String? = nil, lastName: String? = nil,
+                locale: String? = nil, attributes: [String: JSONValue] = [:]) {
+        self.email = email
+        self.phone = phone
+        self.firstName = firstName
+        self.lastName = lastName
+        self.locale = locale
+        self.attributes = attributes
+    }
+}
+
+/// What one message is rendered from.
+public struct RenderInput: Sendable, Equatable {
+    /// The trigger's fields, by field name (`{{event.NAME}}`); list fields hold arrays.
+    public var event: [String: JSONValue]
+    public var profile: RenderProfile
+    public var unsubscribeUrl: String
+
+    public init(event: [String: JSONValue], profile: RenderProfile = RenderProfile(), unsubscribeUrl: String = "") {
+        self.event = event
+        self.profile = profile
+        self.unsubscribeUrl = unsubscribeUrl
+    }
+}
+
+/// A rendered message, before addressing.
+public struct RenderedMessage: Sendable, Equatable, Codable {
+    public var channel: Channel
+    public var subject: String?
+    public var from: String?
+    public var replyTo: String?
+    public var html: String?
+    public var text: String?
+    public var smsText: String?
+    /// Characters of the rendered SMS.
+    public var smsCharacters: Int?
+}
+
+/// A template compiled once for a trigger and rendered many times: the
+/// daemon keeps one per published version. Rendering cannot fail; every
+/// name it uses was checked when it was compiled.
+public struct CompiledTemplate: Sendable {
+    public let triggerId: String
+    public let definition: TriggerDefinition
+    public let content: TemplateContent
+    /// Warnings of the checks (errors refuse compilation).
+    public let check: TemplateCheck
+    let parts: [TemplatePart: MustacheTemplate]
+
+    /// Runs the control rules and the personalization lint, then compiles.
+    /// Throws a bad-input error listing every error (part, line, field).
+    public init(triggerId: String, definition: TriggerDefinition, content: TemplateContent, action: String = "render") throws {
+        let (check, parts) = TemplateChecker.run(triggerId: triggerId, definition: definition, content: content)
+        try check.requireNoErrors(triggerId, action: action)
+        self.triggerId = triggerId
+        self.definition = definition
+        self.content = content
+        self.check = check
+        self.parts = parts
+    }
+
+    /// Compiles the published version of a published trigger (what the daemon sends).
+    public init(published: PublishedTrigger) throws {
+        try self.init(triggerId: published.id, definition: published.definition, content: published.version.content)
+    }
+
+    /// The checks alone, without throwing: for `template check`-like reports.
+    public static func check(triggerId: String, definition: TriggerDefinition, content: TemplateContent) -> TemplateCheck {
+        TemplateChecker.run(triggerId: triggerId, definition: definition, content: content).0
+    }
+
+    /// Renders every part. HTML is escaped in the HTML part only; the
+    /// subject loses any line break or control character data brought in.
+    public func render(_ input: RenderInput) -> RenderedMessage {
+        let context = Self.context(input, triggerId: triggerId, label: definition.label)
+        func run(_ part: TemplatePart) -> String? { parts[part]?.render(context) }
+        let subject = run(.subject).map(Self.singleLine)
+        let sms = run(.sms)
+        return RenderedMessage(channel: definition.channel, subject: subject, from: content.from, replyTo: content.replyTo,
+                               html: run(.html), text: run(.text), smsText: sms, smsCharacters: sms?.count)
+    }
+
+    /// Renders an email to `to`. `subjectPrefix` is prepended as is (e.g. `[Proof #3] `).
+    public func email(_ input: RenderInput, to: String, messageId: String, subjectPrefix: String = "", date: Date = Date()) -> OutgoingEmail {
+        let m = render(input)
+        return OutgoingEmail(from: m.from ?? "", to: to, replyTo: m.replyTo, subject: subjectPrefix + (m.subject ?? ""),
+                             html: m.html, text: m.text, messageId: messageId, date: date)
+    }
+
+    /// Renders an SMS to `to`; `prefix` is prepended to the text.
+    public func sms(_ input: RenderInput, to: String, messageId: String, prefix: String = "") -> OutgoingSMS {
+        let m = render(input)
+        return OutgoingSMS(to: to, text: prefix + (m.smsText ?? ""), from: m.from, messageId: messageId)
+    }
+
+    static func singleLine(_ text: String) -> String {
+        String(String.UnicodeScalarView(text.unicodeScalars.map { $0.properties.generalCategory == .control ? " " : $0 }))
+    }
+
+    static func context(_ input: RenderInput, triggerId: String, label: String) -> [String: Any] {
+        var profile: [String: Any] = ["attributes": input.profile.attributes.mapValues(mustacheValue)]
+        if let v = input.profile.email { profile["email"] = v }
+        if let v = input.profile.phone { profile["phone"] = v }
+        if let v = input.profile.firstName { profile["firstName"] = v }
+        if let v = input.profile.lastName { profile["lastName"] = v }
+        if let v = input.profile.locale { profile["locale"] = v }
+        return [
+            "event": input.event.mapValues(mustacheValue),
+            "profile": profile,
+            "trigger": ["id": triggerId, "label": label],
+            "unsubscribeUrl": input.unsubscribeUrl,
+        ]
+    }
+
+    static func mustacheValue(_ value: JSONValue) -> Any {
+        switch value {
+        case .null: NSNull()
+        case .bool(let b): b
+        case .number: value.displayText
+        case .string(let s): s
+        case .array(let a): a.map(mustacheValue)
+        case .object(let o): o.mapValues(mustacheValue)
+        }
+    }
+}
+
+extension RenderInput {
+    /// The input of a preview or proof from a test profile: its event data
+    /// (minus the `profile` object) and a profile made of that object, with
+    /// the test profile's email and phone by default.
+    public init(testProfile: TestProfile, unsubscribeUrl: String) {
+        var event = testProfile.eventData
+        let profileData = event.removeValue(forKey: "profile")?.objectValue ?? [:]
+        let profile = RenderProfile(
+            email: profileData["email"]?.stringValue ?? testProfile.email,
+            phone: profileData["phone"]?.stringValue ?? testProfile.phone,
+            firstName: profileData["firstName"]?.stringValue, lastName: profileData["lastName"]?.stringValue,
+            locale: profileData["locale"]?.stringValue, attributes: profileData["attributes"]?.objectValue ?? [:])
+        self.init(event: event, profile: profile, unsubscribeUrl: unsubscribeUrl)
+    }
+}
