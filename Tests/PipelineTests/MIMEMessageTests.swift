@@ -72,12 +72,12 @@ import TestSupport
     @Test func singleBodyGivesASinglePart() async throws {
         let textOnly = try await parseWithPython(try MIMEMessage(sampleEmail(html: nil, text: "Just text")).bytes)
         #expect(textOnly["content_type"] as? String == "text/plain")
-        #expect((textOnly["parts"] as? [[String: Any]])?.first?["content"] as? String == "Just text")
+        #expect((textOnly["parts"] as? [[String: Any]])?.first?["content"] as? String == "Just text\n", "a single part ends with the message's final CRLF")
         let htmlOnly = try MIMEMessage(sampleEmail(html: "<p>Only</p>", text: nil))
         #expect(htmlOnly.boundary == nil)
         let parsed = try await parseWithPython(htmlOnly.bytes)
         #expect(parsed["content_type"] as? String == "text/html")
-        #expect((parsed["parts"] as? [[String: Any]])?.first?["content"] as? String == "<p>Only</p>")
+        #expect((parsed["parts"] as? [[String: Any]])?.first?["content"] as? String == "<p>Only</p>\n")
     }
 
     @Test func headerInjectionInSubjectStaysInTheSubject() async throws {

@@ -43,7 +43,7 @@ import TestSupport
         let relay = SMTPRelay(host: "localhost", port: server.port, security: .starttls, username: "mailer", password: "s3cret pass",
                               heloName: "campaignctl.test", caFile: certificate.certificatePath)
         let results = try await send([sampleEmail(id: "a@t"), sampleEmail(id: "b@t")], relay: relay)
-        #expect(results.allSatisfy(\.isSent), "\(results)")
+        #expect(results.allSatisfy { $0.isSent }, "\(results)")
         let mails = try await server.waitForMessages(2)
         #expect(mails.count == 2)
         #expect(mails.allSatisfy { $0.tls && $0.authUser == "mailer" })
@@ -53,7 +53,7 @@ import TestSupport
         var wrong = relay
         wrong.password = "nope"
         let refused = try await send([sampleEmail(id: "c@t"), sampleEmail(id: "d@t")], relay: wrong)
-        #expect(refused.allSatisfy(\.isTemporary), "\(refused)")
+        #expect(refused.allSatisfy { $0.isTemporary }, "\(refused)")
         #expect(refused[0].reason.contains("refused authentication as mailer"), "\(refused[0])")
         #expect(refused[0].reason.contains("535"), "\(refused[0])")
         #expect(!refused[0].reason.contains("nope"))
@@ -68,7 +68,7 @@ import TestSupport
         let relay = SMTPRelay(host: "127.0.0.1", port: server.port, security: .tls, username: "mailer", password: "pw",
                               caFile: certificate.certificatePath)
         let results = try await send([sampleEmail()], relay: relay)
-        #expect(results.allSatisfy(\.isSent), "\(results)")
+        #expect(results.allSatisfy { $0.isSent }, "\(results)")
         let mails = try await server.waitForMessages(1)
         #expect(mails.first?.tls == true)
         #expect(mails.first?.authUser == "mailer")
@@ -133,7 +133,7 @@ import TestSupport
         // Nothing listens there: a connection attempt would give a temporary failure.
         let results = try await send([sampleEmail(to: "a@b\nBcc: c@d"), sampleEmail(html: nil, text: nil)],
                                      relay: SMTPRelay(host: "127.0.0.1", port: closedPort()))
-        #expect(results.allSatisfy(\.isPermanent), "\(results)")
+        #expect(results.allSatisfy { $0.isPermanent }, "\(results)")
     }
 }
 

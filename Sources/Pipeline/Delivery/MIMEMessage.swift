@@ -157,7 +157,7 @@ public struct MIMEMessage: Sendable, Equatable {
                 throw EmailRejected("the MIME boundary \(EmailAddress.quote(boundary)) is not usable")
             }
             chosenBoundary = boundary
-            lines.append("Content-Type: multipart/alternative; boundary=\"\(boundary)\"")
+            lines.append("Content-Type: multipart/alternative;\r\n boundary=\"\(boundary)\"")
             lines.append("")
             lines.append("This is a multi-part message in MIME format.")
             for part in parts {

@@ -180,6 +180,9 @@ private final class SMTPSession {
     var lastCommand: String?
     var lastReply: String?
     var sentBody = false
+    /// Set once libcurl says QUIT (it does after a failed transaction): the
+    /// reply to the failing command is the one to keep.
+    var quitting = false
 
     static let verbs: Set<String> = ["EHLO", "HELO", "STARTTLS", "AUTH", "MAIL", "RCPT", "DATA", "RSET", "QUIT", "NOOP", "VRFY"]
 
@@ -191,12 +194,15 @@ private final class SMTPSession {
         lastCommand = nil
         lastReply = nil
         sentBody = false
+        quitting = false
     }
 
     func commandSent(_ bytes: UnsafeBufferPointer<UInt8>) {
         let verb = bytes.prefix(while: { $0 != UInt8(ascii: " ") && $0 != 0x0D && $0 != 0x0A }).prefix(10)
         let word = String(decoding: verb, as: UTF8.self).uppercased()
-        if Self.verbs.contains(word) {
+        if word == "QUIT" {
+            quitting = true
+        } else if Self.verbs.contains(word) {
             lastCommand = word
             lastReply = nil
             if word != "DATA" { sentBody = false }
@@ -204,8 +210,9 @@ private final class SMTPSession {
     }
 
     func replyReceived(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard !quitting else { return }
         let text = String(decoding: bytes.prefix(512), as: UTF8.self)
-        for line in text.split(whereSeparator: { $0 == "\r" || $0 == "\n" }) where !line.isEmpty {
+        for line in text.split(whereSeparator: \.isNewline) where !line.isEmpty {
             // Keep the last line of a multi-line reply ("250-…", "250 …").
             lastReply = String(line.map { $0.isASCII && ($0.asciiValue ?? 0) >= 0x20 ? $0 : "?" })
         }
