@@ -116,6 +116,38 @@ import TestSupport
         #expect(mails.map(\.rcptTos) == [["first@example.com"], ["last@example.com"]])
     }
 
+    @Test func answersToTheMessageItselfAreMappedToo() async throws {
+        let server = try await SMTPTestServer.start()
+        let results = try await send([sampleEmail(to: "tempdata-a@example.com", id: "1@t"), sampleEmail(to: "rejectdata-b@example.com", id: "2@t"),
+                                      sampleEmail(to: "c@example.com", id: "3@t")],
+                                     relay: SMTPRelay(host: "127.0.0.1", port: server.port))
+        #expect(results[0] == .temporaryFailure(reason: "relay 127.0.0.1:\(server.port) answered \"451 4.3.0 Try the message again later\" to the message"))
+        #expect(results[1] == .permanentFailure(reason: "relay 127.0.0.1:\(server.port) answered \"554 5.6.0 Message content rejected\" to the message"))
+        #expect(results[2].isSent, "\(results[2])")
+        #expect(try await server.waitForMessages(1).map(\.rcptTos) == [["c@example.com"]])
+    }
+
+    @Test func silentRelayTimesOutTemporarily() async throws {
+        // A listener that never accepts: the TCP handshake completes, no greeting ever comes.
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && listen(fd, 8) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        #expect(bound)
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        let started = Date()
+        let results = try await send([sampleEmail(id: "1@t"), sampleEmail(id: "2@t")],
+                                     relay: SMTPRelay(host: "127.0.0.1", port: port, connectTimeout: 1, timeout: 2))
+        #expect(Date().timeIntervalSince(started) < 6, "one timeout for the batch, not one per message")
+        #expect(results.allSatisfy { $0.isTemporary }, "\(results)")
+        #expect(results[0].reason.contains("timed out"), "\(results[0])")
+    }
+
     @Test func connectionRefusedFailsTheBatchTemporarily() async throws {
         let port = closedPort()
         let started = Date()

@@ -9,7 +9,8 @@ saved as one JSON file in --dir:
      "peer_port": 12345, "tls": true, "auth_user": "..." or null}
 
 Recipients whose local part starts with `temp-` get `450`, `reject-` get
-`550`; the others are accepted, so one transaction can mix them.
+`550`; the others are accepted, so one transaction can mix them. A message
+for `tempdata-*` gets `451` and for `rejectdata-*` gets `554` after its data.
 
 Options:
   --tls-cert/--tls-key   certificate for STARTTLS (or implicit TLS)
@@ -45,6 +46,11 @@ class Recorder:
         return "250 2.1.5 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        locals_ = [r.split("@", 1)[0].lower() for r in envelope.rcpt_tos]
+        if any(l.startswith("tempdata-") for l in locals_):
+            return "451 4.3.0 Try the message again later"
+        if any(l.startswith("rejectdata-") for l in locals_):
+            return "554 5.6.0 Message content rejected"
         self.count += 1
         name = "%06d-%d" % (self.count, os.getpid())
         record = {
