@@ -178,6 +178,9 @@ import TestSupport
         #expect(lines[1] == "=2Edot")
         #expect(lines[2] == "=46rom me")
         #expect(lines.allSatisfy { $0.utf8.count <= 76 })
+        // A dot that a soft line break brings to the start of a line is escaped too.
+        let wrapped = MIMEMessage.quotedPrintable(String(repeating: "a", count: 75) + ".b").components(separatedBy: "\r\n")
+        #expect(wrapped == [String(repeating: "a", count: 75) + "=", "=2Eb"])
         #expect(!encoded.contains("\n.") && !encoded.unicodeScalars.contains { !$0.isASCII })
     }
 }

@@ -36,6 +36,20 @@ import TestSupport
         }
     }
 
+    @Test func largeBatchUsesOneConnection() async throws {
+        let server = try await SMTPTestServer.start()
+        let html = "<html><body>" + String(repeating: "<p>Lorem ipsum dolor sit amet, été 🎉</p>\n", count: 50) + "</body></html>"
+        let emails = (1...200).map { sampleEmail(to: "u\($0)@example.com", id: "bulk-\($0)@t", html: html, text: "Text \($0)") }
+        let started = Date()
+        let results = try await send(emails, relay: SMTPRelay(host: "127.0.0.1", port: server.port))
+        let elapsed = Date().timeIntervalSince(started)
+        #expect(results.allSatisfy { $0.isSent })
+        let mails = try await server.waitForMessages(200)
+        #expect(mails.count == 200)
+        #expect(Set(mails.map(\.peerPort)).count == 1)
+        #expect(elapsed < 30, "200 messages took \(elapsed) s")
+    }
+
     @Test func startTLSWithAuthentication() async throws {
         let scratch = TemporaryDirectory("smtp-tls")
         let certificate = try await TestCertificate.make(in: scratch)
@@ -196,6 +210,7 @@ import TestSupport
         let cases: [([String: String], String)] = [
             ([:], "<mta><relay address=…>: missing"),
             (["address": "smtp://host"], "<mta><relay address=…>: \"smtp://host\" is not a host name or IP address"),
+            (["address": "smtp.example.com:25"], "<mta><relay address=…>: \"smtp.example.com:25\" is not a host name or IP address"),
             (["address": "h", "port": "0"], "<mta><relay port=…>: \"0\" is not a port number (1-65535)"),
             (["address": "h", "port": "x25"], "<mta><relay port=…>: \"x25\" is not a port number (1-65535)"),
             (["address": "h", "security": "ssl"], "<mta><relay security=…>: \"ssl\" is not one of none, starttls, tls"),

@@ -302,36 +302,58 @@ public struct MIMEMessage: Sendable, Equatable {
     /// octets, CRLF between lines whatever the input used. A leading "." or
     /// "From " is escaped too, so that no relay or mbox can alter the line.
     static func quotedPrintable(_ text: String) -> String {
-        var output: [String] = []
-        let normalised = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
-        for line in normalised.split(separator: "\n", omittingEmptySubsequences: false) {
-            let bytes = Array(line.utf8)
-            var tokens: [String] = []
-            tokens.reserveCapacity(bytes.count)
-            for (index, byte) in bytes.enumerated() {
-                let last = index == bytes.count - 1
-                let literal: Bool
+        let hex = Array("0123456789ABCDEF".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count + text.utf8.count / 8 + 16)
+        var line: [UInt8] = []
+        var firstLine = true
+
+        func flush() {
+            if !firstLine { out += [0x0D, 0x0A] }
+            firstLine = false
+            var length = 0
+            let startsWithFrom = line.starts(with: Array("From ".utf8))
+            for (index, byte) in line.enumerated() {
+                var literal: Bool
                 switch byte {
                 case UInt8(ascii: "="): literal = false
-                case UInt8(ascii: " "), UInt8(ascii: "\t"): literal = !last
+                case UInt8(ascii: " "), UInt8(ascii: "\t"): literal = index != line.count - 1
                 case UInt8(ascii: "."): literal = index != 0
-                case UInt8(ascii: "F"): literal = !(index == 0 && line.hasPrefix("From "))
+                case UInt8(ascii: "F"): literal = !(index == 0 && startsWithFrom)
                 case 33...126: literal = true
                 default: literal = false
                 }
-                tokens.append(literal ? String(UnicodeScalar(byte)) : String(format: "=%02X", byte))
-            }
-            var current = ""
-            for var token in tokens {
-                if current.utf8.count + token.utf8.count > 75 {
-                    output.append(current + "=")
-                    current = ""
-                    if token == "." { token = "=2E" }
+                if length + (literal ? 1 : 3) > 75 {
+                    out += [UInt8(ascii: "="), 0x0D, 0x0A]
+                    length = 0
+                    if byte == UInt8(ascii: ".") { literal = false }
                 }
-                current += token
+                if literal {
+                    out.append(byte)
+                    length += 1
+                } else {
+                    out += [UInt8(ascii: "="), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]
+                    length += 3
+                }
             }
-            output.append(current)
+            line.removeAll(keepingCapacity: true)
         }
-        return output.joined(separator: "\r\n")
+
+        var previousWasCR = false
+        for byte in text.utf8 {
+            switch byte {
+            case 0x0D:
+                flush()
+                previousWasCR = true
+            case 0x0A:
+                if !previousWasCR { flush() }
+                previousWasCR = false
+            default:
+                line.append(byte)
+                previousWasCR = false
+            }
+        }
+        flush()
+        return String(decoding: out, as: UTF8.self)
     }
 }

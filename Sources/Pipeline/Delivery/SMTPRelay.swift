@@ -90,7 +90,11 @@ public struct SMTPRelay: Sendable, Equatable, CustomStringConvertible, CustomRef
         guard !host.isEmpty else {
             throw bad("address", "missing", hint: "set address=\"file:\" to write .eml files, or the host name of your SMTP relay")
         }
-        guard host.count <= 253, host.allSatisfy({ hostAllowed.contains($0) }) else {
+        if host.lowercased().hasPrefix("file:") {
+            throw bad("address", "\"file:\" is the .eml outbox, not an SMTP relay",
+                      hint: "read the relay with EmailRelay(attributes:), which handles file:")
+        }
+        guard host.count <= 253, host.allSatisfy({ hostAllowed.contains($0) }), !host.contains(":") || Self.isIPv6(host) else {
             throw bad("address", "\(EmailAddress.quote(host)) is not a host name or IP address",
                       hint: "give only the host, e.g. address=\"smtp.example.com\" port=\"587\"; no scheme, path or user")
         }
@@ -157,6 +161,13 @@ public struct SMTPRelay: Sendable, Equatable, CustomStringConvertible, CustomRef
         }
         self.init(host: host, port: port, security: security, username: user, password: password, heloName: helo,
                   connectTimeout: connectTimeout, timeout: timeout, caFile: caFile)
+    }
+
+    static func isIPv6(_ host: String) -> Bool {
+        var bare = host
+        if bare.hasPrefix("["), bare.hasSuffix("]") { bare = String(bare.dropFirst().dropLast()) }
+        var storage = in6_addr()
+        return inet_pton(AF_INET6, bare, &storage) == 1
     }
 
     static func isLoopback(_ host: String) -> Bool {
