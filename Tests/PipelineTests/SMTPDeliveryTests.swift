@@ -206,6 +206,18 @@ import TestSupport
         #expect(tls.url == "smtps://[::1]:465/")
     }
 
+    @Test func makesTheMatchingConnector() throws {
+        let layout = InstanceLayout(home: URL(fileURLWithPath: "/srv/campaign"), name: "prod")
+        let outbox = try #require(EmailRelay.file(directory: nil).makeConnector(layout: layout) as? FileEmailOutbox)
+        #expect(outbox.directory.path == layout.outboxDirectory.appendingPathComponent("email").path)
+        let absolute = try #require(EmailRelay.file(directory: "/data/mail").makeConnector(layout: layout) as? FileEmailOutbox)
+        #expect(absolute.directory.path == "/data/mail")
+        let relative = try #require(EmailRelay.file(directory: "sent").makeConnector(layout: layout) as? FileEmailOutbox)
+        #expect(relative.directory.path == layout.varDirectory.appendingPathComponent("sent").path)
+        let smtp = try #require(EmailRelay.smtp(SMTPRelay(host: "mx")).makeConnector(layout: layout) as? SMTPConnector)
+        #expect(smtp.relay.port == 25)
+    }
+
     @Test func reportsBadValuesClearly() {
         let cases: [([String: String], String)] = [
             ([:], "<mta><relay address=…>: missing"),

@@ -194,3 +194,20 @@ public struct SMTPRelay: Sendable, Equatable, CustomStringConvertible, CustomRef
         return text
     }
 }
+
+extension EmailRelay {
+    /// The connector for this relay. `file:` without a folder writes into
+    /// `layout.outboxDirectory/email` (var/NAME/outbox/email); a relative
+    /// `file:` folder is taken from the instance's var/NAME folder.
+    public func makeConnector(layout: InstanceLayout) -> any EmailConnector {
+        switch self {
+        case .smtp(let relay):
+            return SMTPConnector(relay: relay)
+        case .file(let directory):
+            let defaultFolder = layout.outboxDirectory.appendingPathComponent("email", isDirectory: true)
+            guard let directory else { return FileEmailOutbox(directory: defaultFolder) }
+            if directory.hasPrefix("/") { return FileEmailOutbox(directory: URL(fileURLWithPath: directory, isDirectory: true)) }
+            return FileEmailOutbox(directory: layout.varDirectory.appendingPathComponent(directory, isDirectory: true))
+        }
+    }
+}
