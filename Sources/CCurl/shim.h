@@ -33,4 +33,11 @@ static inline CURLcode cc_setopt_header_callback(CURL *h, size_t (*cb)(char *, s
     return curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, cb);
 }
 
+// Debug callback: sees every SMTP command sent and reply received (the
+// delivery code keeps the replies and the command verbs, never the bytes of
+// an AUTH exchange).
+static inline CURLcode cc_setopt_debug_callback(CURL *h, int (*cb)(CURL *, curl_infotype, char *, size_t, void *)) {
+    return curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, cb);
+}
+
 #endif

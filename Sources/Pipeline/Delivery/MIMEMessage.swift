@@ -1,0 +1,359 @@
+import Crypto
+import Foundation
+
+/// Why an email cannot be turned into a message at all (bad address, no
+/// body, bad Message-ID). Connectors report it as a permanent failure before
+/// any network or disk I/O: resending the same email would fail the same way.
+public struct EmailRejected: Error, Sendable, Equatable, CustomStringConvertible {
+    public var reason: String
+    public init(_ reason: String) { self.reason = reason }
+    public var description: String { reason }
+}
+
+/// One mailbox of a `From`, `To` or `Reply-To` field: `jane@example.com`,
+/// `Jane Doe <jane@example.com>` or `"Doe, Jane" <jane@example.com>`.
+public struct EmailAddress: Sendable, Equatable {
+    public var displayName: String?
+    /// The bare addr-spec, `local@domain`, used in the SMTP envelope.
+    public var address: String
+
+    public init(displayName: String? = nil, address: String) {
+        self.displayName = displayName
+        self.address = address
+    }
+
+    /// Parses and checks one mailbox. `field` names it in the reason
+    /// ("to", "from", "reply-to"). Rejects line breaks, NUL and other control
+    /// characters anywhere, more than one address, angle brackets or spaces
+    /// inside the address, and non-ASCII addresses (SMTPUTF8 is not used).
+    public init(parsing raw: String, field: String) throws(EmailRejected) {
+        if let bad = raw.unicodeScalars.first(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+            let what = switch bad.value {
+            case 0x0D, 0x0A: "a line break"
+            case 0: "a NUL character"
+            default: "a control character (U+\(String(format: "%04X", bad.value)))"
+            }
+            throw EmailRejected("\(field) address \(Self.quote(raw)) contains \(what)")
+        }
+        let trimmed = raw.trimmingCharacters(in: .whitespaces)
+        guard !trimmed.isEmpty else { throw EmailRejected("\(field) address is empty") }
+        var name: String?
+        var spec = trimmed
+        if trimmed.hasSuffix(">"), let open = trimmed.lastIndex(of: "<") {
+            spec = String(trimmed[trimmed.index(after: open)..<trimmed.index(before: trimmed.endIndex)])
+            var phrase = trimmed[..<open].trimmingCharacters(in: .whitespaces)
+            if phrase.count >= 2, phrase.hasPrefix("\""), phrase.hasSuffix("\"") {
+                phrase = Self.unquote(String(phrase.dropFirst().dropLast()))
+            }
+            name = phrase.isEmpty ? nil : phrase
+        }
+        try Self.check(addrSpec: spec, field: field, raw: raw)
+        displayName = name
+        address = spec
+    }
+
+    private static func check(addrSpec spec: String, field: String, raw: String) throws(EmailRejected) {
+        let shown = quote(raw)
+        guard spec.unicodeScalars.allSatisfy(\.isASCII) else {
+            throw EmailRejected("\(field) address \(shown) is not ASCII (internationalised addresses are not supported)")
+        }
+        guard let at = spec.lastIndex(of: "@") else {
+            throw EmailRejected("\(field) address \(shown) has no @")
+        }
+        let local = spec[..<at], domain = spec[spec.index(after: at)...]
+        guard !local.isEmpty, local.utf8.count <= 64 else {
+            throw EmailRejected("\(field) address \(shown): the part before @ must have 1 to 64 characters")
+        }
+        let localAllowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-/=?^_`{|}~.")
+        guard local.allSatisfy({ localAllowed.contains($0) }), !local.hasPrefix("."), !local.hasSuffix("."), !local.contains("..") else {
+            throw EmailRejected("\(field) address \(shown): the part before @ may only hold letters, digits, dots (not doubled or at the ends) and !#$%&'*+-/=?^_`{|}~ — no spaces, quotes, commas, <, > or @")
+        }
+        let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
+        let labelAllowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-")
+        guard !domain.isEmpty, domain.utf8.count <= 253,
+              labels.allSatisfy({ !$0.isEmpty && $0.count <= 63 && $0.allSatisfy { labelAllowed.contains($0) } && !$0.hasPrefix("-") && !$0.hasSuffix("-") }) else {
+            throw EmailRejected("\(field) address \(shown): the domain after @ must be dot-separated labels of letters, digits and hyphens")
+        }
+    }
+
+    private static func unquote(_ text: String) -> String {
+        var out = "", escaped = false
+        for character in text {
+            if escaped { out.append(character); escaped = false } else if character == "\\" { escaped = true } else { out.append(character) }
+        }
+        return out
+    }
+
+    /// The value shown in a reason: control characters made visible, bounded.
+    static func quote(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars.prefix(200) {
+            switch scalar {
+            case "\r": out += "\\r"
+            case "\n": out += "\\n"
+            case "\0": out += "\\0"
+            default:
+                if scalar.value < 0x20 || scalar.value == 0x7F { out += String(format: "\\u{%X}", scalar.value) } else { out.unicodeScalars.append(scalar) }
+            }
+        }
+        return "\"" + out + (text.unicodeScalars.count > 200 ? "…" : "") + "\""
+    }
+}
+
+/// An `OutgoingEmail` encoded as an RFC 5322 / MIME message: CRLF line
+/// endings, 7-bit only (non-ASCII header text as RFC 2047 encoded-words,
+/// bodies quoted-printable with lines of at most 76 octets), `multipart/alternative`
+/// (text, then HTML) when both bodies are present, a single part otherwise.
+///
+/// Header injection is impossible by construction: addresses with line
+/// breaks or other control characters are rejected, and in the subject and
+/// display names every run of control characters becomes one space before
+/// the text is written (quoted or encoded).
+public struct MIMEMessage: Sendable, Equatable {
+    /// The envelope sender (`MAIL FROM`), a bare addr-spec.
+    public let envelopeFrom: String
+    /// The envelope recipient (`RCPT TO`), a bare addr-spec.
+    public let envelopeTo: String
+    /// The multipart boundary, nil for a single-part message.
+    public let boundary: String?
+    /// The exact bytes to send or store (ASCII, CRLF line endings).
+    public let bytes: Data
+
+    /// Encodes `email`. `boundary` overrides the random multipart boundary
+    /// (it must not occur in the encoded bodies). Throws `EmailRejected` for
+    /// a bad address, Message-ID or missing body.
+    public init(_ email: OutgoingEmail, boundary fixedBoundary: String? = nil) throws(EmailRejected) {
+        let from = try EmailAddress(parsing: email.from, field: "from")
+        let to = try EmailAddress(parsing: email.to, field: "to")
+        let replyTo = try email.replyTo.map { (value) throws(EmailRejected) in try EmailAddress(parsing: value, field: "reply-to") }
+        try Self.check(messageId: email.messageId)
+        guard email.text != nil || email.html != nil else {
+            throw EmailRejected("the email has neither a text nor an HTML body")
+        }
+
+        var lines: [String] = []
+        lines.append("Date: " + Self.rfc5322Date(email.date))
+        lines.append(Self.addressHeader("From", from))
+        lines.append(Self.addressHeader("To", to))
+        if let replyTo { lines.append(Self.addressHeader("Reply-To", replyTo)) }
+        lines.append(Self.unstructuredHeader("Subject", email.subject))
+        lines.append("Message-ID: <\(email.messageId)>")
+        lines.append("MIME-Version: 1.0")
+
+        let parts: [(type: String, body: String)] = [
+            email.text.map { ("text/plain", Self.quotedPrintable($0)) },
+            email.html.map { ("text/html", Self.quotedPrintable($0)) },
+        ].compactMap { $0 }
+
+        var chosenBoundary: String?
+        if parts.count == 1 {
+            lines.append("Content-Type: \(parts[0].type); charset=utf-8")
+            lines.append("Content-Transfer-Encoding: quoted-printable")
+            lines.append("")
+            lines.append(parts[0].body)
+        } else {
+            let boundary = fixedBoundary ?? Self.randomBoundary()
+            guard Self.isUsable(boundary: boundary), !parts.contains(where: { $0.body.contains(boundary) }) else {
+                throw EmailRejected("the MIME boundary \(EmailAddress.quote(boundary)) is not usable")
+            }
+            chosenBoundary = boundary
+            lines.append("Content-Type: multipart/alternative;\r\n boundary=\"\(boundary)\"")
+            lines.append("")
+            lines.append("This is a multi-part message in MIME format.")
+            for part in parts {
+                lines.append("--" + boundary)
+                lines.append("Content-Type: \(part.type); charset=utf-8")
+                lines.append("Content-Transfer-Encoding: quoted-printable")
+                lines.append("")
+                lines.append(part.body)
+            }
+            lines.append("--" + boundary + "--")
+        }
+        envelopeFrom = from.address
+        envelopeTo = to.address
+        boundary = chosenBoundary
+        bytes = Data((lines.joined(separator: "\r\n") + "\r\n").utf8)
+    }
+
+    /// A boundary derived from the message's content: the same email always
+    /// encodes to the same bytes (the file outbox relies on it).
+    public static func stableBoundary(for email: OutgoingEmail) -> String {
+        var hash = SHA256()
+        for field in [email.messageId, email.text ?? "\u{0}", email.html ?? "\u{0}"] {
+            hash.update(data: Data(field.utf8))
+            hash.update(data: Data([0xFF]))
+        }
+        return "=_" + hash.finalize().prefix(16).map { String(format: "%02x", $0) }.joined()
+    }
+
+    // MARK: - Checks
+
+    static func check(messageId: String) throws(EmailRejected) {
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-=?^_`{|}~.@")
+        let parts = messageId.split(separator: "@", omittingEmptySubsequences: false)
+        guard !messageId.isEmpty, messageId.utf8.count <= 250, messageId.allSatisfy({ allowed.contains($0) }),
+              parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty, !messageId.hasPrefix(".") else {
+            throw EmailRejected("message id \(EmailAddress.quote(messageId)) must be left@right (at most 250 characters, "
+                + "letters, digits and !#$%&'*+-=?^_`{|}~. only, no angle brackets, slashes or spaces)")
+        }
+    }
+
+    private static func isUsable(boundary: String) -> Bool {
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'()+_,-./:=?")
+        return (1...70).contains(boundary.count) && boundary.allSatisfy { allowed.contains($0) }
+    }
+
+    private static func randomBoundary() -> String {
+        // "=_" cannot occur in quoted-printable text, where "=" always starts
+        // an escape or a soft line break.
+        var generator = SystemRandomNumberGenerator()
+        return "=_" + (0..<4).map { _ in String(format: "%08x", UInt32.random(in: 0...UInt32.max, using: &generator)) }.joined()
+    }
+
+    // MARK: - Headers
+
+    /// `Mon, 23 Nov 2026 12:51:02 +0000`, always in UTC.
+    static func rfc5322Date(_ date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second, .weekday], from: date)
+        let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        func two(_ value: Int?) -> String { String(format: "%02d", value ?? 0) }
+        return "\(days[c.weekday! - 1]), \(two(c.day)) \(months[c.month! - 1]) \(String(format: "%04d", c.year ?? 0)) "
+            + "\(two(c.hour)):\(two(c.minute)):\(two(c.second)) +0000"
+    }
+
+    /// Replaces every run of control characters (CR, LF, NUL, TAB…) with one space.
+    static func singleLine(_ text: String) -> String {
+        var out = String.UnicodeScalarView()
+        var inRun = false
+        for scalar in text.unicodeScalars {
+            if scalar.value < 0x20 || scalar.value == 0x7F || scalar == "\u{2028}" || scalar == "\u{2029}" || scalar == "\u{85}" {
+                if !inRun { out.append(" ") }
+                inRun = true
+            } else {
+                out.append(scalar)
+                inRun = false
+            }
+        }
+        return String(out)
+    }
+
+    /// `Subject: …`: plain ASCII folded at spaces, otherwise encoded-words.
+    static func unstructuredHeader(_ name: String, _ value: String) -> String {
+        let text = singleLine(value)
+        let plain = text.unicodeScalars.allSatisfy { $0.isASCII } && !text.contains("=?")
+        if plain {
+            // Fold at spaces so that lines stay under 78 octets where words allow.
+            var lines: [String] = []
+            var current = name + ":"
+            for (index, word) in text.split(separator: " ", omittingEmptySubsequences: false).enumerated() {
+                let piece = " " + word
+                if index > 0, current.utf8.count + piece.utf8.count > 78, current.utf8.count > name.utf8.count + 2 {
+                    lines.append(current)
+                    current = piece
+                } else {
+                    current += piece
+                }
+            }
+            lines.append(current)
+            if lines.allSatisfy({ $0.utf8.count <= 998 }) { return lines.joined(separator: "\r\n") }
+        }
+        if text.isEmpty { return name + ":" }
+        return name + ": " + encodedWords(text).joined(separator: "\r\n ")
+    }
+
+    /// `From: "Jane Doe" <jane@example.com>`, the name quoted or encoded.
+    static func addressHeader(_ name: String, _ mailbox: EmailAddress) -> String {
+        guard let rawName = mailbox.displayName else { return "\(name): \(mailbox.address)" }
+        let display = singleLine(rawName).trimmingCharacters(in: .whitespaces)
+        if display.isEmpty { return "\(name): \(mailbox.address)" }
+        let phrase: String
+        if display.unicodeScalars.allSatisfy(\.isASCII), !display.contains("=?"), display.utf8.count <= 64 {
+            phrase = "\"" + display.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        } else {
+            phrase = encodedWords(display).joined(separator: "\r\n ")
+        }
+        return "\(name): \(phrase) <\(mailbox.address)>"
+    }
+
+    /// RFC 2047 `=?UTF-8?B?…?=` words of at most 68 characters (42 octets of
+    /// text each), never splitting a character across two words.
+    static func encodedWords(_ text: String) -> [String] {
+        var words: [String] = []
+        var chunk: [UInt8] = []
+        func flush() {
+            if !chunk.isEmpty { words.append("=?UTF-8?B?" + Data(chunk).base64EncodedString() + "?=") }
+            chunk.removeAll()
+        }
+        for scalar in text.unicodeScalars {
+            let bytes = Array(String(scalar).utf8)
+            if chunk.count + bytes.count > 42 { flush() }
+            chunk += bytes
+        }
+        flush()
+        return words
+    }
+
+    // MARK: - Bodies
+
+    /// Quoted-printable (RFC 2045 §6.7) over UTF-8, lines of at most 76
+    /// octets, CRLF between lines whatever the input used. A leading "." or
+    /// "From " is escaped too, so that no relay or mbox can alter the line.
+    static func quotedPrintable(_ text: String) -> String {
+        let hex = Array("0123456789ABCDEF".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count + text.utf8.count / 8 + 16)
+        var line: [UInt8] = []
+        var firstLine = true
+
+        func flush() {
+            if !firstLine { out += [0x0D, 0x0A] }
+            firstLine = false
+            var length = 0
+            let startsWithFrom = line.starts(with: Array("From ".utf8))
+            for (index, byte) in line.enumerated() {
+                var literal: Bool
+                switch byte {
+                case UInt8(ascii: "="): literal = false
+                case UInt8(ascii: " "), UInt8(ascii: "\t"): literal = index != line.count - 1
+                case UInt8(ascii: "."): literal = index != 0
+                case UInt8(ascii: "F"): literal = !(index == 0 && startsWithFrom)
+                case 33...126: literal = true
+                default: literal = false
+                }
+                if length + (literal ? 1 : 3) > 75 {
+                    out += [UInt8(ascii: "="), 0x0D, 0x0A]
+                    length = 0
+                    if byte == UInt8(ascii: ".") { literal = false }
+                }
+                if literal {
+                    out.append(byte)
+                    length += 1
+                } else {
+                    out += [UInt8(ascii: "="), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]
+                    length += 3
+                }
+            }
+            line.removeAll(keepingCapacity: true)
+        }
+
+        var previousWasCR = false
+        for byte in text.utf8 {
+            switch byte {
+            case 0x0D:
+                flush()
+                previousWasCR = true
+            case 0x0A:
+                if !previousWasCR { flush() }
+                previousWasCR = false
+            default:
+                line.append(byte)
+                previousWasCR = false
+            }
+        }
+        flush()
+        return String(decoding: out, as: UTF8.self)
+    }
+}
