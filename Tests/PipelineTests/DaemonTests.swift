@@ -31,7 +31,7 @@ final class AcceptingHandler: EventHandler, @unchecked Sendable {
             settings: DaemonSettings(values: values),
             routing: RoutingTable(topics: [RoutedTopic(name: "triggers", consumer: "test", triggerNames: [uid], takesAll: false)],
                                   publishedTriggers: [uid: "cart"]),
-            tokens: CountingTokens(), clientId: "cid", orgId: "ORG@AdobeOrg", handler: handler, resumableTriggerIds: [])
+            tokens: CountingTokens(), clientId: "cid", orgId: "ORG@AdobeOrg", handler: handler, resumableTriggerIds: { [] })
     }
 
     @Test func streamsStoresProcessesAndResumesFromCommittedOffsets() async throws {

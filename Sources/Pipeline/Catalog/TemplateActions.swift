@@ -68,7 +68,7 @@ public enum TemplateActions {
         if let duplicate = Dictionary(grouping: names, by: { $0 }).first(where: { $0.value.count > 1 })?.key {
             throw CampaignError(.usage, "test profile '\(duplicate)' is given twice")
         }
-        if MIMEMessage.clean(labelPrefix) != labelPrefix {
+        if labelPrefix.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
             throw CampaignError.badInput("the label prefix contains a control character")
         }
         let trigger = try store.trigger(id: triggerId)

@@ -59,11 +59,11 @@ public struct DaemonSetup: Sendable {
     /// Sent as `x-gw-ims-org-id`.
     public var orgId: String
     public var handler: any EventHandler
-    /// Trigger events whose paused events may resume (their template is published).
-    public var resumableTriggerIds: [String]
+    /// Trigger events whose paused events may resume (their template is published again).
+    public var resumableTriggerIds: @Sendable () -> [String]
 
     public init(settings: DaemonSettings, routing: RoutingTable, tokens: any BearerTokenSource, clientId: String,
-                orgId: String, handler: any EventHandler, resumableTriggerIds: [String]) {
+                orgId: String, handler: any EventHandler, resumableTriggerIds: @escaping @Sendable () -> [String]) {
         self.settings = settings
         self.routing = routing
         self.tokens = tokens
@@ -192,7 +192,7 @@ public final class Pipelined: @unchecked Sendable {
     }
 
     private func housekeepingTick() {
-        let resumable = lock.withLock { setup.resumableTriggerIds }
+        let resumable = lock.withLock { setup.resumableTriggerIds }()
         if let resumed = try? store.requeuePausedEvents(triggerEventIds: resumable), resumed > 0 {
             logger.info("Resumed \(resumed) paused events")
             workers?.wake()
