@@ -80,9 +80,9 @@ extension InstanceStore {
     /// Whether an address (an email or a phone number, in any spelling the
     /// denylist normalises) is on the denylist.
     public func isDenylisted(address: String) throws -> Bool {
-        guard let (normalised, _) = ContactAddress.denylistKey(address) else { return false }
+        guard let key = ContactAddress.denylistKey(address) else { return false }
         return try read { db in
-            try Bool.fetchOne(db, sql: "SELECT 1 FROM denylist WHERE address = ?", arguments: [normalised]) ?? false
+            try Bool.fetchOne(db, sql: "SELECT 1 FROM denylist WHERE address = ?", arguments: [key.address]) ?? false
         }
     }
 
@@ -268,17 +268,20 @@ private struct ProfileStatements {
         let fields = ProfileField.allCases.filter { input.values.keys.contains($0) }
         let hasAttributes = !input.attributes.isEmpty
         let cacheKey = fields.map(\.rawValue).joined(separator: ",") + (hasAttributes ? "+a" : "")
-        let statements = sql[cacheKey] ?? {
+        let statements: (insert: String, update: String)
+        if let cached = sql[cacheKey] {
+            statements = cached
+        } else {
             let columns = fields.map(\.rawValue)
             let insertColumns = columns + (hasAttributes ? ["attributes"] : []) + ["createdAt", "updatedAt"]
             let insertValues = columns.map { _ in "?" } + (hasAttributes ? ["json_patch('{}', ?)"] : []) + ["?", "?"]
             let insert = "INSERT INTO profile (\(insertColumns.joined(separator: ", "))) VALUES (\(insertValues.joined(separator: ", ")))"
             let sets = columns.map { "\($0) = ?" } + (hasAttributes ? ["attributes = json_patch(attributes, ?)"] : []) + ["updatedAt = ?"]
             let update = "UPDATE profile SET \(sets.joined(separator: ", ")) WHERE id = ?"
-            sql[cacheKey] = (insert, update)
-            return (insert, update)
-        }()
-        var arguments: [(any DatabaseValueConvertible)?] = fields.map { input.value($0) }
+            statements = (insert, update)
+            sql[cacheKey] = statements
+        }
+        var arguments: [(any DatabaseValueConvertible)?] = fields.map { input.value($0) as (any DatabaseValueConvertible)? }
         if hasAttributes { arguments.append(AttributeValue.jsonText(of: input.attributes)) }
         if let id = ids.first {
             arguments.append(now)

@@ -52,6 +52,18 @@ public struct ByteReader {
         return buffer[position]
     }
 
+    /// Consumes `prefix` if the input continues with it (a byte order
+    /// mark); otherwise consumes nothing.
+    public mutating func skip(_ prefix: [UInt8]) throws -> Bool {
+        while buffer.count - position < prefix.count && !finished {
+            let more = try readChunk(chunkSize)
+            if more.isEmpty { finished = true } else { buffer = Array(buffer[position...]) + more; position = 0 }
+        }
+        guard buffer.count - position >= prefix.count, Array(buffer[position..<position + prefix.count]) == prefix else { return false }
+        position += prefix.count
+        return true
+    }
+
     private mutating func refill() throws -> Bool {
         while !finished {
             buffer = try readChunk(chunkSize)
@@ -132,11 +144,12 @@ public struct CSVReader {
             var fieldWasQuoted = false
             var afterClosingQuote = false
 
+            let limit = maxRecordBytes
             func append(_ byte: UInt8, to raw: inout [UInt8]) throws {
                 raw.append(byte)
-                if raw.count > maxRecordBytes {
+                if raw.count > limit {
                     throw CampaignError.badInput(
-                        "line \(startLine): the record is longer than \(maxRecordBytes / 1024) KiB",
+                        "line \(startLine): the record is longer than \(limit / 1024) KiB",
                         hint: "a quoted field is probably not closed; check the quotes from line \(startLine)")
                 }
             }
@@ -158,7 +171,7 @@ public struct CSVReader {
                             afterClosingQuote = true
                         }
                     } else {
-                        if byte == Self.lf || (byte == Self.cr && (try input.peek()) != Self.lf) { line += 1 }
+                        if try byte == Self.lf || (byte == Self.cr && input.peek() != Self.lf) { line += 1 }
                         try append(byte, to: &raw)
                         field.append(byte)
                     }
@@ -197,12 +210,7 @@ public struct CSVReader {
     }
 
     private mutating func skipByteOrderMark() throws {
-        guard try input.peek() == 0xEF else { return }
-        // Only a complete EF BB BF is a BOM; anything else is left for the
-        // UTF-8 check of the first field, which reports it.
-        var probe = input
-        guard try probe.next() == 0xEF, try probe.next() == 0xBB, try probe.next() == 0xBF else { return }
-        input = probe
+        _ = try input.skip([0xEF, 0xBB, 0xBF])
     }
 }
 
@@ -211,6 +219,11 @@ public struct TextLine: Sendable, Equatable {
     public var line: Int
     /// The line's bytes, without its line break.
     public var bytes: [UInt8]
+
+    public init(line: Int, bytes: [UInt8]) {
+        self.line = line
+        self.bytes = bytes
+    }
 }
 
 /// Splits input into lines (LF or CRLF) in bounded memory, skipping lines
@@ -229,10 +242,7 @@ public struct LineReader {
     public mutating func next() throws -> TextLine? {
         if !started {
             started = true
-            if try input.peek() == 0xEF {
-                var probe = input
-                if try probe.next() == 0xEF, try probe.next() == 0xBB, try probe.next() == 0xBF { input = probe }
-            }
+            _ = try input.skip([0xEF, 0xBB, 0xBF])
         }
         while try input.peek() != nil {
             line += 1

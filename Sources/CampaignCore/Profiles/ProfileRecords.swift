@@ -40,6 +40,22 @@ public struct ProfileInput: Sendable, Equatable {
 /// Checks the known fields of a record and normalises them. Returns the
 /// values and one problem per bad field.
 enum ProfileFieldRules {
+    /// A value as quoted in a message: control characters escaped, long
+    /// values cut.
+    static func shown(_ value: String) -> String {
+        var out = ""
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20 || scalar.value == 0x7F: out += "\\u{\(String(scalar.value, radix: 16))}"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out.count > 60 ? "'" + out.prefix(57) + "...'" : "'" + out + "'"
+    }
+
     static func check(_ field: ProfileField, _ text: String, line: Int, column: String,
                       problems: inout [RecordProblem]) -> String? {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
@@ -47,20 +63,20 @@ enum ProfileFieldRules {
         switch field {
         case .email:
             guard ContactAddress.isValidEmail(trimmed) else {
-                problems.append(RecordProblem(line: line, field: column, message: "'\(trimmed)' is not a valid email address"))
+                problems.append(RecordProblem(line: line, field: column, message: "\(shown(trimmed)) is not a valid email address"))
                 return nil
             }
             return trimmed.lowercased()
         case .phone:
             guard let phone = ContactAddress.normalisedPhone(trimmed) else {
                 problems.append(RecordProblem(line: line, field: column,
-                    message: "'\(trimmed)' is not a valid phone number (an optional '+' and 6 to 15 digits)"))
+                    message: "\(shown(trimmed)) is not a valid phone number (an optional '+' and 6 to 15 digits)"))
                 return nil
             }
             return phone
         case .locale:
             guard trimmed.count <= 35, trimmed.unicodeScalars.allSatisfy({ ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) || $0 == "-" || $0 == "_" }) else {
-                problems.append(RecordProblem(line: line, field: column, message: "'\(trimmed)' is not a locale (for example en_US or fr-FR)"))
+                problems.append(RecordProblem(line: line, field: column, message: "\(shown(trimmed)) is not a locale (for example en_US or fr-FR)"))
                 return nil
             }
             return trimmed

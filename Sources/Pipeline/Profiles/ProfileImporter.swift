@@ -91,7 +91,7 @@ public enum ProfileImporter {
         // The next valid record; bad ones are reported on the way. Without
         // --skip-invalid, once a record is bad nothing more is written: the
         // rest is only checked, and the end throws to roll back.
-        var nextRecord: () throws -> (ProfileInput, [UInt8])?
+        let nextRecord: () throws -> (ProfileInput, [UInt8])?
         var header: [UInt8] = []
         switch format {
         case .csv:
@@ -133,7 +133,8 @@ public enum ProfileImporter {
             counts = try store.importProfiles(
                 keyedBy: request.key, commit: request.skipInvalid ? .every(request.batchSize) : .atomic,
                 next: {
-                    while let (input, raw) = try nextRecord() {
+                    while let record = try nextRecord() {
+                        let (input, raw) = record
                         if !request.skipInvalid && rejected > 0 { continue }
                         currentRaw = raw
                         return input
