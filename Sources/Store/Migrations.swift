@@ -154,6 +154,40 @@ enum Migrations {
                 """)
         }
 
+        migrator.registerMigration("0004_profiles") { db in
+            try db.execute(sql: """
+                -- Recipients of profile-targeted triggers. Aliases are not
+                -- unique: reconciliation must see when several profiles match.
+                CREATE TABLE profile (
+                    id INTEGER PRIMARY KEY,
+                    email TEXT,
+                    phone TEXT,
+                    firstName TEXT,
+                    lastName TEXT,
+                    locale TEXT,
+                    mcId TEXT,
+                    visitorId TEXT,
+                    customerId TEXT,
+                    attributes TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(attributes)),
+                    createdAt DATETIME NOT NULL,
+                    updatedAt DATETIME NOT NULL
+                );
+                CREATE INDEX profile_email ON profile(email);
+                CREATE INDEX profile_phone ON profile(phone);
+                CREATE INDEX profile_mcId ON profile(mcId);
+                CREATE INDEX profile_visitorId ON profile(visitorId);
+                CREATE INDEX profile_customerId ON profile(customerId);
+
+                -- Addresses never sent to: a lowercased email, or '+' and digits.
+                CREATE TABLE denylist (
+                    address TEXT PRIMARY KEY NOT NULL,
+                    channel TEXT NOT NULL CHECK (channel IN ('email', 'sms')),
+                    reason TEXT,
+                    addedAt DATETIME NOT NULL
+                ) WITHOUT ROWID;
+                """)
+        }
+
         migrator.registerMigration("0005_pipeline_events") { db in
             try db.execute(sql: """
                 -- Every accepted trigger event, with its raw envelope. A replay
