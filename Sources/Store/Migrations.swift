@@ -137,6 +137,8 @@ enum Migrations {
                     value TEXT NOT NULL,
                     updatedAt DATETIME NOT NULL
                 ) WITHOUT ROWID;
+                """)
+        }
 
         migrator.registerMigration("0003_external_accounts") { db in
             try db.execute(sql: """

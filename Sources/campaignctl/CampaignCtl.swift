@@ -38,6 +38,8 @@ struct CampaignCtl: AsyncParsableCommand {
             AccountCommand.self,
             EventsCommand.self,
             PipelineCommand.self,
+            PipelinedCommand.self,
+            QuickstartCommand.self,
         ]
     )
 

@@ -94,7 +94,7 @@ public final class TriggerProcessor: EventHandler, @unchecked Sendable {
         let texts = prepared.filter { allowed.contains($0.event.id) && $0.sms != nil }
         let emailResults = emails.isEmpty ? [] : connectors.email.send(emails.map { $0.email! })
         let smsResults = texts.isEmpty ? [] : smsLock.withLock { connectors.sms.send(texts.map { $0.sms! }) }
-        for (item, result) in zip(emails, emailResults) + zip(texts, smsResults) {
+        for (item, result) in Array(zip(emails, emailResults)) + Array(zip(texts, smsResults)) {
             outcomes.append((item.event.id, outcome(of: result, for: item, now: now)))
         }
         return outcomes

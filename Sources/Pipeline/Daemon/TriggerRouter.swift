@@ -36,6 +36,8 @@ public struct RoutingTable: Sendable, Equatable {
     /// Analytics UID, so that it ends `routingFailed` where an operator sees it.
     public func route(analyticsTriggerId: String?, topic: String) -> String? {
         guard let routed = topics.first(where: { $0.name == topic }) else { return nil }
+        // TriggerType UIDs are compared case-insensitively, as the catalog stores them lowercased.
+        let analyticsTriggerId = analyticsTriggerId?.lowercased()
         if let uid = analyticsTriggerId, routed.triggerNames.contains(uid) {
             return publishedTriggers[uid] ?? publishedTriggers["*"] ?? uid
         }

@@ -16,11 +16,15 @@ public struct InstanceConnectors: Sendable {
 /// The one place that decides how an instance sends. Proofs (and later the
 /// daemon) get their connectors here and nowhere else.
 public enum Connectors {
-    /// For now every instance writes to its outbox folder
-    /// (var/NAME/outbox/email/*.eml and outbox/sms/*.json).
+    /// Email goes to the relay of `<mta><relay …/>` in the instance config
+    /// (`address="file:"` writes .eml files to var/NAME/outbox/email);
+    /// SMS goes to the instance's SMPP account (`account add sms`; with
+    /// several, the first by name), else to var/NAME/outbox/sms.
     public static func forInstance(layout: InstanceLayout, store: InstanceStore) throws -> InstanceConnectors {
-        InstanceConnectors(
-            email: BasicOutboxEmailConnector(directory: layout.outboxDirectory.appendingPathComponent("email", isDirectory: true)),
-            sms: BasicOutboxSMSConnector(directory: layout.outboxDirectory.appendingPathComponent("sms", isDirectory: true)))
+        let relay = try EmailRelay(attributes: MailRelayConfig.attributes(layout: layout), passwordOpener: { try store.key.openFromConfig($0) })
+        let smsAccount = try store.externalAccounts().filter { $0.channel == .sms }.sorted { $0.name < $1.name }.first
+        let sms: any SMSConnector = try smsAccount.map { SMPPConnector(account: try SMSAccounts.load(named: $0.name, from: store)) }
+            ?? FileSMSOutbox(directory: layout.outboxDirectory.appendingPathComponent("sms", isDirectory: true))
+        return InstanceConnectors(email: relay.makeConnector(layout: layout), sms: sms)
     }
 }

@@ -44,6 +44,9 @@ public enum EventFields {
         switch value {
         case .array(let items)?: return items
         case .object(let object)? where object.isEmpty: return []
+        // A wrapper such as {"items":[…]}: the list is its one value.
+        case .object(let object)? where object.count == 1 && object.values.first?.arrayValue != nil:
+            return object.values.first?.arrayValue ?? []
         case .object(let object)?:
             if object.values.allSatisfy({ $0.objectValue != nil }) {
                 return object.keys.sorted().compactMap { object[$0] }

@@ -15,7 +15,7 @@ struct TriggerCommand: ParsableCommand {
         creation. Publishing creates the trigger's transactional template and keeps the \
         NmsPipeline_Config option in step with the published triggers.
         """,
-        subcommands: [Create.self, List.self, Show.self, Edit.self, Delete.self, Publish.self, Unpublish.self]
+        subcommands: [Create.self, List.self, Show.self, Edit.self, Delete.self, Publish.self, Unpublish.self, Report_.self]
     )
 }
 

@@ -1,0 +1,92 @@
+import CampaignCore
+import Foundation
+import Store
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// What `pipelined status` shows: whether the daemon runs, and its status
+/// document (from its status page, its dump file, or the store alone).
+public struct DaemonStatus: Sendable, Encodable {
+    public var instance: String
+    public var running: Bool
+    public var pid: Int?
+    /// Where the status came from: `status page`, `pipelined.json`, or `store`.
+    public var source: String
+    public var offsets: [String: String]
+    public var events: [String: Int]
+    public var stats: [String: Int64]
+    /// The daemon's own document, when it answered.
+    public var document: JSONDocument?
+
+    public struct JSONDocument: Sendable, Encodable {
+        let data: Data
+        public func encode(to encoder: Encoder) throws {
+            var container = encoder.singleValueContainer()
+            let object = try JSONSerialization.jsonObject(with: data)
+            try container.encode(AnyEncodable(object))
+        }
+    }
+
+    public static func read(layout: InstanceLayout, store: InstanceStore) async throws -> DaemonStatus {
+        let pid = try DaemonLock.holder(layout)
+        var status = DaemonStatus(instance: layout.name, running: pid != nil, pid: pid.map(Int.init), source: "store",
+                                  offsets: [:], events: [:], stats: [:], document: nil)
+        for (status_, count) in try store.eventCounts() { status.events[status_.rawValue] = count }
+        var data: Data?
+        if pid != nil, let port = try? InstanceConfig.load(layout).pipelinedInteger("monitorServerPort"), port > 0,
+           let url = URL(string: "http://127.0.0.1:\(port)/pipelined/status") {
+            var request = URLRequest(url: url, timeoutInterval: 3)
+            request.httpMethod = "GET"
+            if let (body, response) = try? await URLSession.shared.data(for: request),
+               (response as? HTTPURLResponse)?.statusCode == 200 {
+                data = body
+                status.source = "status page"
+            }
+        }
+        if data == nil, pid != nil, let dump = try? Data(contentsOf: layout.daemonStatusFile) {
+            data = dump
+            status.source = "pipelined.json"
+        }
+        if let data, let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
+            status.document = JSONDocument(data: data)
+            for agent in object["agents"] as? [[String: Any]] ?? [] {
+                let key = "\(agent["consumer"] as? String ?? "?")/\(agent["topic"] as? String ?? "?")"
+                status.offsets[key] = (agent["pointer"] as? [String: Any])?["current-offsets"] as? String ?? ""
+                for (name, value) in agent["stats"] as? [String: Any] ?? [:] {
+                    if let number = value as? NSNumber { status.stats[name, default: 0] += number.int64Value }
+                }
+            }
+        } else {
+            for topic in try store.routingConfig()?.topics ?? [] {
+                let offsets = try store.committedOffsets(consumer: topic.consumer, topic: topic.name)
+                status.offsets["\(topic.consumer)/\(topic.name)"] = offsets.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: ",")
+            }
+        }
+        return status
+    }
+}
+
+/// Encodes whatever JSONSerialization produced.
+struct AnyEncodable: Encodable {
+    let value: Any
+    init(_ value: Any) { self.value = value }
+
+    func encode(to encoder: Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch value {
+        case let number as NSNumber where String(cString: number.objCType) == "c":
+            try container.encode(number.boolValue)
+        case let number as NSNumber:
+            if number.doubleValue == number.doubleValue.rounded() && abs(number.doubleValue) < 1e15 {
+                try container.encode(number.int64Value)
+            } else {
+                try container.encode(number.doubleValue)
+            }
+        case let string as String: try container.encode(string)
+        case let array as [Any]: try container.encode(array.map(AnyEncodable.init))
+        case let object as [String: Any]: try container.encode(object.mapValues(AnyEncodable.init))
+        default: try container.encodeNil()
+        }
+    }
+}
