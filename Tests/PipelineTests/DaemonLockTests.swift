@@ -82,8 +82,9 @@ import TestSupport
 }
 
 @Suite struct InstanceConfigTests {
+    let directory = TemporaryDirectory()
+
     func instance(server: String?, config: String) throws -> (TemporaryDirectory, InstanceLayout) {
-        let directory = TemporaryDirectory()
         let layout = InstanceLayout(home: directory.url, name: "test")
         if let server { try directory.write("conf/serverConf.xml", server) }
         try directory.write("conf/config-test.xml", config)

@@ -31,6 +31,9 @@ public final class LockHolderProcess: @unchecked Sendable {
     static let script = """
     import fcntl, os, signal, sys
     lock, ready, marker = sys.argv[1:4]
+    # A child of a Swift test inherits the spawning thread's blocked signals: unblock them.
+    signal.pthread_sigmask(signal.SIG_SETMASK, [])
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     def hup(signum, frame):
         with open(marker, 'a') as m:
             m.write('hup\\n')
@@ -77,11 +80,13 @@ public final class LockHolderProcess: @unchecked Sendable {
     /// Terminates the child (this one only) and waits for it to exit.
     public func stop() async throws {
         if process.isRunning { process.terminate() }
+        if try await eventually(timeout: .seconds(5), { !process.isRunning }) { return }
+        kill(process.processIdentifier, SIGKILL)
         _ = try await eventually { !process.isRunning }
     }
 
     deinit {
-        if process.isRunning { process.terminate() }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }
 }
 

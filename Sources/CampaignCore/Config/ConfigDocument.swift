@@ -75,6 +75,10 @@ public struct ConfigDocument: Sendable {
 
     /// Reads and parses a file; a missing or unreadable file is `.notFound` (66).
     public init(contentsOf url: URL) throws {
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw CampaignError.notFound("\(url.path) does not exist",
+                                         hint: "create the instance with: campaignctl instance init NAME")
+        }
         let data: Data
         do {
             data = try Data(contentsOf: url)

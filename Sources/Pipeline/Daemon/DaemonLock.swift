@@ -138,8 +138,15 @@ public enum ConfigReload {
         let (stream, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         let source = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
         source.setEventHandler { continuation.yield() }
-        continuation.onTermination = { _ in source.cancel() }
+        let box = SignalSourceBox(source)
+        continuation.onTermination = { _ in box.source.cancel() }
         source.resume()
         return stream
     }
+}
+
+/// Dispatch sources are thread-safe; their protocol is just not marked Sendable.
+private final class SignalSourceBox: @unchecked Sendable {
+    let source: any DispatchSourceSignal
+    init(_ source: any DispatchSourceSignal) { self.source = source }
 }

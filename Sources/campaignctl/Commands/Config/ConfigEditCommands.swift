@@ -4,8 +4,9 @@ import Foundation
 import Pipeline
 
 extension ConfigCommand {
-    struct Set: ParsableCommand {
+    struct SetKey: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "set",
             abstract: "Set a <pipelined> attribute in config-INSTANCE.xml.",
             discussion: """
             Checks the value against the attribute's type first (Boolean: true or false; \
