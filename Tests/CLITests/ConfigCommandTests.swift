@@ -128,8 +128,8 @@ import TestSupport
             ("pipelined.discoverPipelineEndpoint", "http://example.com", "must use https"),
             ("pipelined.forcedPipelineEndpoint", "ftp://example.com", "expects an http(s) URL"),
             ("pipelined.forcedPipelineEndpoint", "not a url", "expects an absolute URL"),
-            ("pipelined.processRestartTime", "25:00:00", "HH:MM:SS"),
-            ("pipelined.processRestartTime", "6:00", "HH:MM:SS"),
+            ("pipelined.processRestartTime", "25:00:00", "expects a time of day as HH:MM:SS"),
+            ("pipelined.processRestartTime", "6:00", "expects a time of day as HH:MM:SS"),
             ("pipelined.authType", "jwt", "expects one of imsJwtToken, imsOAuth"),
         ]
         for (key, value, message) in bad {

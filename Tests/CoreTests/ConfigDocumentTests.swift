@@ -239,3 +239,14 @@ import TestSupport
         #expect(leftovers.isEmpty)
     }
 }
+
+@Suite struct NearestAttributeTests {
+    @Test(arguments: [
+        ("monitorPrt", "monitorServerPort"), ("monitorPort", "monitorServerPort"), ("autostart", "autoStart"),
+        ("monitorServerPost", "monitorServerPort"), ("retryPeriod", "retryPeriodSec"), ("processingJSThread", "processingJSThreads"),
+        ("authtyp", "authType"), ("forcedEndpoint", "forcedPipelineEndpoint"),
+    ])
+    func suggestsTheIntendedName(typed: String, expected: String) {
+        #expect(PipelinedSettings.nearestName(to: typed) == expected)
+    }
+}
