@@ -72,6 +72,24 @@ import TestSupport
         #expect(back.stdout == "-x \"a&b\"\n")
     }
 
+    @Test func concurrentSetsLoseNothing() async throws {
+        let home = try home()
+        let changes = [("pipelined.autoStart", "true"), ("pipelined.monitorServerPort", "7782"),
+                       ("pipelined.retryPeriodSec", "31"), ("pipelined.runLevel", "11"),
+                       ("pipelined.processingThreads", "5"), ("pipelined.initScript", "boot")]
+        let results = try await withThrowingTaskGroup(of: ProcessResult.self) { group in
+            for (key, value) in changes {
+                group.addTask { try await offPool { try home.run("config", "set", key, value) } }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(results.allSatisfy { $0.status == 0 }, "\(results)")
+        let json = try home.run("config", "show", "--json").json()
+        let settings = try #require(json["settings"] as? [[String: Any]])
+        let written = Dictionary(uniqueKeysWithValues: settings.map { ($0["key"] as? String ?? "", $0["value"] as? String ?? "") })
+        #expect(written == Dictionary(uniqueKeysWithValues: changes))
+    }
+
     @Test func setAddsPipelinedWhenMissing() throws {
         let home = try home(config: "<?xml version='1.0'?>\n<serverconf>\n    <web/>\n</serverconf>\n")
         let result = try home.run("config", "set", "pipelined.autoStart", "true")

@@ -71,6 +71,23 @@ public enum AtomicFile {
         }
     }
 
+    /// Runs `body` while holding an exclusive lock tied to `url` (a hidden
+    /// `.NAME.lock` file next to it), so that concurrent read-modify-write
+    /// cycles on the same file do not lose each other's changes. Waits for
+    /// the lock; the kernel drops it if the process dies.
+    public static func withExclusiveLock<T>(for url: URL, _ body: () throws -> T) throws -> T {
+        let target = url.resolvingSymlinksInPath()
+        let lockPath = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).lock").path
+        let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw failure("cannot open the lock file \(lockPath)") }
+        defer { close(fd) }
+        while flock(fd, LOCK_EX) != 0 {
+            guard errno == EINTR else { throw failure("cannot lock \(lockPath)") }
+        }
+        defer { flock(fd, LOCK_UN) }
+        return try body()
+    }
+
     private static func systemWrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
         #if canImport(Glibc)
         Glibc.write(fd, buffer, count)

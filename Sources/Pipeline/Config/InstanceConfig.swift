@@ -266,12 +266,19 @@ extension InstanceConfig {
         if let problem = problem(with: value, for: attribute) {
             throw CampaignError.badInput("invalid value for \(key): \(problem)", hint: valueHint(attribute))
         }
-        let config = try load(layout)
-        var document = config.instanceDocument
-        let previous = document.attribute(attribute.name, at: pipelinedPath)
-        try document.setAttribute(attribute.name, to: value, at: pipelinedPath)
-        let changed = document.bytes != config.instanceDocument.bytes
-        if changed { try AtomicFile.write(document.data, to: layout.configFile) }
+        return try AtomicFile.withExclusiveLock(for: layout.configFile) {
+            let config = try load(layout)
+            var document = config.instanceDocument
+            let previous = document.attribute(attribute.name, at: pipelinedPath)
+            try document.setAttribute(attribute.name, to: value, at: pipelinedPath)
+            let changed = document.bytes != config.instanceDocument.bytes
+            if changed { try AtomicFile.write(document.data, to: layout.configFile) }
+            return change(attribute, layout: layout, config: config, document: document, previous: previous, changed: changed)
+        }
+    }
+
+    static func change(_ attribute: PipelinedAttribute, layout: InstanceLayout, config: InstanceConfig,
+                       document: ConfigDocument, previous: String?, changed: Bool) -> ConfigChange {
         let after = InstanceConfig(layout: layout, instanceDocument: document, serverConfDocument: config.serverConfDocument)
         return ConfigChange(key: "pipelined.\(attribute.name)", file: layout.configFile.path, changed: changed,
                             backup: changed ? layout.configFile.path + ".bak" : nil,
@@ -283,16 +290,14 @@ extension InstanceConfig {
     /// serverConf.xml or the default applies again. Not set there: nothing changes.
     public static func unset(_ layout: InstanceLayout, key: String) throws -> ConfigChange {
         let attribute = try attribute(forKey: key)
-        let config = try load(layout)
-        var document = config.instanceDocument
-        let previous = document.attribute(attribute.name, at: pipelinedPath)
-        let changed = try document.removeAttribute(attribute.name, at: pipelinedPath)
-        if changed { try AtomicFile.write(document.data, to: layout.configFile) }
-        let after = InstanceConfig(layout: layout, instanceDocument: document, serverConfDocument: config.serverConfDocument)
-        return ConfigChange(key: "pipelined.\(attribute.name)", file: layout.configFile.path, changed: changed,
-                            backup: changed ? layout.configFile.path + ".bak" : nil,
-                            previousValue: previous.map { display($0, for: attribute.name) },
-                            setting: after.setting(attribute))
+        return try AtomicFile.withExclusiveLock(for: layout.configFile) {
+            let config = try load(layout)
+            var document = config.instanceDocument
+            let previous = document.attribute(attribute.name, at: pipelinedPath)
+            let changed = try document.removeAttribute(attribute.name, at: pipelinedPath)
+            if changed { try AtomicFile.write(document.data, to: layout.configFile) }
+            return change(attribute, layout: layout, config: config, document: document, previous: previous, changed: changed)
+        }
     }
 
     /// Sets any attribute of any element in config-NAME.xml (creating the
@@ -300,11 +305,13 @@ extension InstanceConfig {
     /// validates. For `auth use` (`<ims …>`, `<web><redirection IMSOrgId>`).
     public static func setAttributes(_ layout: InstanceLayout, _ attributes: [(name: String, value: String)],
                                      at elementPath: [String]) throws {
-        var document = try ConfigDocument(contentsOf: layout.configFile)
-        let before = document.bytes
-        for (name, value) in attributes {
-            try document.setAttribute(name, to: value, at: elementPath)
+        try AtomicFile.withExclusiveLock(for: layout.configFile) {
+            var document = try ConfigDocument(contentsOf: layout.configFile)
+            let before = document.bytes
+            for (name, value) in attributes {
+                try document.setAttribute(name, to: value, at: elementPath)
+            }
+            if document.bytes != before { try AtomicFile.write(document.data, to: layout.configFile) }
         }
-        if document.bytes != before { try AtomicFile.write(document.data, to: layout.configFile) }
     }
 }
