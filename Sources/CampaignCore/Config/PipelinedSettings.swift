@@ -63,10 +63,7 @@ public enum PipelinedSettings {
     /// Looks an attribute up by name, or fails with the nearest known names.
     public static func requireAttribute(_ name: String) throws -> PipelinedAttribute {
         if let found = attribute(named: name) { return found }
-        let nearest = attributes
-            .map { ($0.name, editDistance($0.name.lowercased(), name.lowercased())) }
-            .sorted { $0.1 < $1.1 }
-        let suggestion = nearest.first.map { "did you mean pipelined.\($0.0)?" }
+        let suggestion = nearestName(to: name).map { "did you mean pipelined.\($0)?" }
         throw CampaignError(.usage, "unknown attribute 'pipelined.\(name)'",
                             hint: [suggestion, "campaignctl config show --effective lists them all"]
                                 .compactMap { $0 }.joined(separator: " "))
@@ -121,6 +118,28 @@ public enum PipelinedSettings {
     public static func isLoopback(_ host: String) -> Bool {
         let bare = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")).lowercased()
         return bare == "localhost" || bare == "::1" || bare.hasPrefix("127.")
+    }
+
+    /// The known name closest to `name`: names that contain it letter by
+    /// letter (a dropped letter or word) first, then by edit distance.
+    public static func nearestName(to name: String) -> String? {
+        let typed = name.lowercased()
+        return attributes
+            .map { attribute -> (name: String, dropped: Bool, distance: Int) in
+                let candidate = attribute.name.lowercased()
+                return (attribute.name, isSubsequence(typed, of: candidate), editDistance(candidate, typed))
+            }
+            .min { ($0.dropped ? 0 : 1, $0.distance) < ($1.dropped ? 0 : 1, $1.distance) }?
+            .name
+    }
+
+    static func isSubsequence(_ small: String, of large: String) -> Bool {
+        guard !small.isEmpty else { return false }
+        var iterator = large.makeIterator()
+        return small.allSatisfy { character in
+            while let next = iterator.next() { if next == character { return true } }
+            return false
+        }
     }
 
     static func editDistance(_ a: String, _ b: String) -> Int {
