@@ -44,6 +44,13 @@ struct CampaignCtl: AsyncParsableCommand {
     )
 
     static func main() async {
+        // A parent (Foundation's Process among them) may hand us a blocked
+        // signal mask; the daemon and the emulator must hear SIGTERM and SIGHUP.
+        var none = sigset_t()
+        sigemptyset(&none)
+        var all = sigset_t()
+        sigfillset(&all)
+        sigprocmask(SIG_UNBLOCK, &all, nil)
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {

@@ -89,7 +89,7 @@ import FoundationNetworking
         let emulator = try emulator(rig, count: 400, extra: ["--drop-every", "150", "--garbage-every", "90", "--unauthorized-first", "1"])
         #expect(await emulator.line { $0.contains("pipeline endpoint") } != nil, "emulator: \(emulator.stderr)")
         let daemon = try daemon(rig)
-        #expect(await waitFor(90) { finished(rig) >= 400 }, "daemon: \(daemon.stderr)")
+        #expect(try await eventually(timeout: .seconds(90)) { finished(rig) >= 400 }, "daemon: \(daemon.stderr)")
 
         // The status page answers in Adobe's shape while the daemon runs.
         let (data, _) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(rig.monitorPort)/pipelined/status")!)
@@ -128,11 +128,11 @@ import FoundationNetworking
         let emulator = try emulator(rig, count: 1_200, extra: ["--rate", "400"])
         #expect(await emulator.line { $0.contains("pipeline endpoint") } != nil)
         let first = try daemon(rig)
-        #expect(await waitFor(60) { ((try? rig.store.eventCounts()) ?? [:]).values.reduce(0, +) >= 300 })
+        #expect(try await eventually(timeout: .seconds(60)) { ((try? rig.store.eventCounts()) ?? [:]).values.reduce(0, +) >= 300 })
         first.signal(SIGKILL)
         _ = await first.exitStatus()
         let second = try daemon(rig)
-        #expect(await waitFor(90) { finished(rig) >= 1_200 }, "daemon: \(second.stderr)")
+        #expect(try await eventually(timeout: .seconds(90)) { finished(rig) >= 1_200 }, "daemon: \(second.stderr)")
         second.signal(SIGTERM)
         #expect(await second.exitStatus() == 0)
         emulator.signal(SIGTERM)
@@ -156,14 +156,4 @@ import FoundationNetworking
         #expect(result.status == 78, "\(result)")
         #expect(result.stderr.contains("no IMS credential is bound"))
     }
-}
-
-/// Polls without blocking the concurrency pool.
-func waitFor(_ seconds: Double, _ condition: () -> Bool) async -> Bool {
-    let deadline = Date().addingTimeInterval(seconds)
-    while Date() < deadline {
-        if condition() { return true }
-        try? await Task.sleep(nanoseconds: 50_000_000)
-    }
-    return condition()
 }

@@ -137,31 +137,6 @@ import TestSupport
         #expect(fields["pages"] == .array([.string("Shoes"), .string("Hat")]))
         #expect(fields["products"] == .array([.object(["name": .string("Shoes")])]))
     }
-
-    @Test func compileOnceRenderMany() throws {
-        let template = try compile(Self.content(html: "<ul>{{#event.products}}<li>{{name}}</li>{{/event.products}}</ul>"))
-        let input = RenderInput(event: ["productName": .string("P"), "products": .array((0..<5).map { .object(["name": .string("item \($0)")]) })])
-        let start = Date()
-        for _ in 0..<2000 { _ = template.render(input) }
-        // 2000 renders of a three-part message stay well under a few seconds on a slow machine.
-        #expect(Date().timeIntervalSince(start) < 10)
-    }
-
-    @Test func outboxWritesMinimalMIME() throws {
-        let directory = TemporaryDirectory("outbox")
-        let connector = BasicOutboxEmailConnector(directory: directory.url)
-        let email = OutgoingEmail(from: "Shop <shop@example.com>", to: "a@example.com", subject: "Prix réduit\r\nBcc: x@y.z",
-                                  html: "<p>é</p>", text: "é", messageId: "m1@test")
-        let results = connector.send([email])
-        guard case .sent(let path) = results.first else { Issue.record("not sent: \(results)"); return }
-        let eml = try String(contentsOfFile: path, encoding: .utf8)
-        #expect(eml.contains("Subject: =?UTF-8?B?"))
-        #expect(!eml.contains("Bcc:"))
-        #expect(eml.contains("Message-ID: <m1@test>\r\n"))
-        #expect(eml.contains("Content-Type: multipart/alternative; boundary="))
-        #expect(eml.contains("Content-Type: text/html; charset=utf-8"))
-        #expect(eml.components(separatedBy: "\r\n").allSatisfy { $0.utf8.count <= 998 })
-    }
 }
 
 @Suite struct PublishedRenderingTests {

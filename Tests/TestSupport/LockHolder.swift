@@ -1,13 +1,5 @@
 import Foundation
 
-/// Runs blocking work (a child process, a syscall that may wait) on its own
-/// thread so that async tests never block the Swift concurrency pool.
-public func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
-    }
-}
-
 /// Polls `condition` until it holds or the deadline passes; returns whether it held.
 public func eventually(timeout: Duration = .seconds(10), every interval: Duration = .milliseconds(20),
                        _ condition: () throws -> Bool) async throws -> Bool {

@@ -130,23 +130,4 @@ public enum ConfigReload {
         }
         return pid
     }
-
-    /// For the daemon: an endless stream that yields once per SIGHUP received
-    /// by this process. SIGHUP no longer terminates the process once called.
-    public static func hangups() -> AsyncStream<Void> {
-        signal(SIGHUP, SIG_IGN)
-        let (stream, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
-        let source = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
-        source.setEventHandler { continuation.yield() }
-        let box = SignalSourceBox(source)
-        continuation.onTermination = { _ in box.source.cancel() }
-        source.resume()
-        return stream
-    }
-}
-
-/// Dispatch sources are thread-safe; their protocol is just not marked Sendable.
-private final class SignalSourceBox: @unchecked Sendable {
-    let source: any DispatchSourceSignal
-    init(_ source: any DispatchSourceSignal) { self.source = source }
 }

@@ -20,6 +20,13 @@ public enum CredentialBinding {
 
     public static func bind(credentialNamed name: String, layout: InstanceLayout, store: InstanceStore) throws -> Result {
         let (credential, secrets) = try store.credentialWithSecrets(named: name)
+        return try AtomicFile.withExclusiveLock(for: layout.configFile) {
+            try write(credential, secrets, name: name, layout: layout, store: store)
+        }
+    }
+
+    static func write(_ credential: Credential, _ secrets: CredentialSecrets, name: String, layout: InstanceLayout,
+                      store: InstanceStore) throws -> Result {
         var document = try ConfigDocument(contentsOf: layout.configFile)
         let ims = ["serverconf", "ims"]
         var written: [String] = []

@@ -54,7 +54,7 @@ extension PipelinedCommand {
             let layout = try instanceOptions.layout()
             let lock = try DaemonLock.acquire(layout)
             defer { lock.release() }
-            let store = try InstanceStore.open(layout)
+            let store = try InstanceStore.open(layout: layout)
             let makeHandler = DaemonLogHandler.bootstrap(file: layout.daemonLogFile, format: logFormat, level: verbose ? .debug : .info)
             let logger = Logger(label: "pipelined", factory: makeHandler)
             let trap = SignalTrap([SIGTERM, SIGINT, SIGHUP])

@@ -54,7 +54,7 @@ struct QuickstartSession {
     func start(_ arguments: String...) throws -> Process {
         say("\n$ campaignctl \(Self.quoted(arguments)) &")
         let log = home.appendingPathComponent("\(arguments[0])-\(arguments[1]).log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
         let process = process(arguments)
         process.standardOutput = handle

@@ -3,7 +3,7 @@ import CampaignCore
 import Foundation
 import Store
 
-struct TriggerReport: Report {
+struct TriggerTrafficReport: Report {
     var trigger: String
     var since: Date
     var hours: [TriggerHour]
@@ -63,9 +63,9 @@ extension TriggerCommand {
             let now = Date()
             let since = now.addingTimeInterval(-Double(days) * 86_400)
             let hours = try store.triggerReport(triggerEventId: id, since: since, now: now)
-            let totals = TriggerReport.TriggerTotals(received: hours.reduce(0) { $0 + $1.received }, processed: hours.reduce(0) { $0 + $1.processed },
+            let totals = TriggerTrafficReport.TriggerTotals(received: hours.reduce(0) { $0 + $1.received }, processed: hours.reduce(0) { $0 + $1.processed },
                                                      sent: hours.reduce(0) { $0 + $1.sent }, failed: hours.reduce(0) { $0 + $1.failed })
-            try output.emit(TriggerReport(trigger: id, since: since, hours: hours, totals: totals))
+            try output.emit(TriggerTrafficReport(trigger: id, since: since, hours: hours, totals: totals))
         }
     }
 }
