@@ -109,7 +109,8 @@ public final class SMTPTestServer: @unchecked Sendable {
         }
         try process.run()
 
-        let deadline = Date().addingTimeInterval(20)
+        // Generous: python3 starting aiosmtpd on a loaded 2-core machine is slow.
+        let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
             if let line = stdout.text.split(separator: "\n").first, let port = Int(line) {
                 return SMTPTestServer(port: port, folder: folder, process: process, input: input, log: stderr)
