@@ -360,6 +360,17 @@ import TestSupport
         let message = try #require(preview["message"] as? [String: Any])
         #expect(message["smsText"] as? String == "Still want Shoes & Co? <3")
         #expect(message["smsCharacters"] as? Int == 25)
+        let analysis = try #require(message["sms"] as? [String: Any])
+        #expect(analysis["encoding"] as? String == "gsm7")
+        #expect(analysis["segments"] as? Int == 1)
+        // 170 GSM characters are two segments; one emoji makes the text UCS-2.
+        try ok(home, ["template", "edit", "reminder", "--sms-text-file", "-"], stdin: String(repeating: "a", count: 170))
+        let long = try ok(home, ["template", "check", "reminder"])
+        #expect(long.stdout.contains("170 characters, GSM-7, 2 segments"), "\(long)")
+        try ok(home, ["template", "edit", "reminder", "--sms-text-file", "-"], stdin: "Still want {{event.product}}? 🛒")
+        let unicode = try ok(home, ["template", "check", "reminder", "--json"]).json()
+        #expect((unicode["sms"] as? [String: Any])?["encoding"] as? String == "ucs2")
+        try ok(home, ["template", "edit", "reminder", "--sms-text-file", "-"], stdin: "Still want {{event.product}}? <3")
         #expect(preview["to"] as? String == "+33612345678")
 
         let proof = try ok(home, ["template", "proof", "reminder", "--to", "dan", "--json"]).json()

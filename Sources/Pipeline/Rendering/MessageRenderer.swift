@@ -48,6 +48,8 @@ public struct RenderedMessage: Sendable, Equatable, Codable {
     public var smsText: String?
     /// Characters of the rendered SMS.
     public var smsCharacters: Int?
+    /// Encoding and segments of the rendered SMS.
+    public var sms: SMSAnalysis?
 }
 
 /// A template compiled once for a trigger and rendered many times: the
@@ -91,7 +93,7 @@ public struct CompiledTemplate: Sendable {
         let subject = run(.subject).map(Self.singleLine)
         let sms = run(.sms)
         return RenderedMessage(channel: definition.channel, subject: subject, from: content.from, replyTo: content.replyTo,
-                               html: run(.html), text: run(.text), smsText: sms, smsCharacters: sms?.count)
+                               html: run(.html), text: run(.text), smsText: sms, smsCharacters: sms?.count, sms: sms.map(SMSText.analyse))
     }
 
     /// Renders an email to `to`. `subjectPrefix` is prepended as is (e.g. `[Proof #3] `).

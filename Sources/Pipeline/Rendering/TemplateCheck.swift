@@ -46,6 +46,8 @@ public struct TemplateCheck: Sendable, Codable, Equatable {
     public var issues: [TemplateIssue]
     /// Characters of the SMS text as written (before personalization).
     public var smsCharacters: Int?
+    /// Its encoding (GSM-7 or UCS-2) and length in segments, as written.
+    public var sms: SMSAnalysis?
 
     public var errors: [TemplateIssue] { issues.filter { $0.severity == .error } }
     public var warnings: [TemplateIssue] { issues.filter { $0.severity == .warning } }
@@ -303,6 +305,7 @@ enum TemplateChecker {
         }
         var parts: [(TemplatePart, String)] = []
         var smsCharacters: Int?
+        var smsAnalysis: SMSAnalysis?
         switch definition.channel {
         case .email:
             if let subject = present(content.subject) {
@@ -331,6 +334,7 @@ enum TemplateChecker {
             if let sms = present(content.smsText) {
                 parts.append((.sms, sms))
                 smsCharacters = sms.count
+                smsAnalysis = SMSText.analyse(sms)
             } else {
                 err(.sms, "the SMS text is missing (set it with --sms-text-file)")
             }
@@ -349,6 +353,6 @@ enum TemplateChecker {
                 }
             }
         }
-        return (TemplateCheck(issues: issues, smsCharacters: smsCharacters), compiled)
+        return (TemplateCheck(issues: issues, smsCharacters: smsCharacters, sms: smsAnalysis), compiled)
     }
 }

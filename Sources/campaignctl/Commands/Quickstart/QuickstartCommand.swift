@@ -93,12 +93,14 @@ struct QuickstartCommand: AsyncParsableCommand {
         defer { daemon.terminate() }
 
         let finished = try await session.waitUntilProcessed(triggers, daemon: daemon, timeout: 60 + Double(triggers) / rate * 2)
+        try session.run("pipelined", "status")
+        session.say("\n$ kill -TERM <pipelined>   # finishes the messages in flight, flushes offsets, exits 0")
         daemon.terminate()
         daemon.waitUntilExit()
         emulator.terminate()
         emulator.waitUntilExit()
-        try session.run("pipelined", "status")
         try session.run("events", "list", "--limit", "5")
+        try session.run("trigger", "report", "cart-abandonment", "--days", "1")
 
         let outbox = homeURL.appendingPathComponent("var/quickstart/outbox/email")
         let files = (try? FileManager.default.contentsOfDirectory(atPath: outbox.path).filter { $0.hasSuffix(".eml") }.sorted()) ?? []

@@ -110,10 +110,13 @@ struct TemplateCheckReport: Report {
     var ok: Bool
     var issues: [TemplateIssue]
     var smsCharacters: Int?
+    var sms: SMSAnalysis?
 
     func renderText() -> String {
         var lines = issues.map { "\($0.severity.rawValue): \($0)" }
-        if let smsCharacters { lines.append("SMS length: \(smsCharacters) characters (before personalization)") }
+        if let smsCharacters, let sms {
+            lines.append("SMS length: \(smsCharacters) characters, \(sms.encoding == .gsm7 ? "GSM-7" : "UCS-2"), \(sms.segments) segment\(sms.segments == 1 ? "" : "s") (before personalization)")
+        }
         if ok { lines.append("template '\(triggerId)': the draft passes every check") }
         return lines.joined(separator: "\n")
     }
@@ -133,7 +136,9 @@ struct PreviewReport: Report {
         var text = Terminal.fields(pairs)
         if let t = m.text { text += "\n--- text\n" + t }
         if let h = m.html { text += "\n--- html\n" + h }
-        if let s = m.smsText { text += "\n--- sms (\(m.smsCharacters ?? 0) characters)\n" + s }
+        if let s = m.smsText, let a = m.sms {
+            text += "\n--- sms (\(m.smsCharacters ?? 0) characters, \(a.encoding == .gsm7 ? "GSM-7" : "UCS-2"), \(a.segments) segment\(a.segments == 1 ? "" : "s"))\n" + s
+        }
         for w in preview.warnings { text += "\nwarning: \(w)" }
         return text
     }
@@ -302,7 +307,7 @@ extension TemplateCommand {
             let (_, store) = try instanceOptions.openStore()
             let check = try TemplateActions.check(store: store, triggerId: trigger)
             try output.emit(TemplateCheckReport(triggerId: trigger, ok: check.errors.isEmpty, issues: check.issues,
-                                                smsCharacters: check.smsCharacters))
+                                                smsCharacters: check.smsCharacters, sms: check.sms))
             if !check.errors.isEmpty { throw ExitCode(ExitStatus.dataError.rawValue) }
         }
     }
