@@ -173,13 +173,13 @@ _campaignctl() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    instance|auth|config|option|trigger|template|profile|testprofile|denylist|account|help)
+    instance|auth|config|option|trigger|template|profile|testprofile|denylist|account|events|pipeline|pipelined|quickstart|help)
         # Offer subcommand argument completions
         "_campaignctl_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'instance auth config option trigger template profile testprofile denylist account help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'instance auth config option trigger template profile testprofile denylist account events pipeline pipelined quickstart help' -- "${cur}"))
         ;;
     esac
 }
@@ -245,6 +245,194 @@ _campaignctl_auth() {
     repeating_options=()
     non_repeating_options=()
     __campaignctl_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    add|list|show|remove|test|token|use)
+        # Offer subcommand argument completions
+        "_campaignctl_auth_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'add list show remove test token use' -- "${cur}"))
+        ;;
+    esac
+}
+
+_campaignctl_auth_add() {
+    repeating_flags=()
+    non_repeating_flags=(--replace --json -h --help)
+    repeating_options=()
+    non_repeating_options=(--type --org-id --client-id --client-secret-file --scopes --ims-endpoint --technical-account-id --private-key-file --private-key-base64-file --metascope --home --instance)
+    __campaignctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--type')
+        __campaignctl_add_completions -W 'oauth'$'\n''jwt'
+        return
+        ;;
+    '--org-id')
+        return
+        ;;
+    '--client-id')
+        return
+        ;;
+    '--client-secret-file')
+        __campaignctl_add_completions -f
+        return
+        ;;
+    '--scopes')
+        return
+        ;;
+    '--ims-endpoint')
+        return
+        ;;
+    '--technical-account-id')
+        return
+        ;;
+    '--private-key-file')
+        __campaignctl_add_completions -f
+        return
+        ;;
+    '--private-key-base64-file')
+        __campaignctl_add_completions -f
+        return
+        ;;
+    '--metascope')
+        return
+        ;;
+    '--home')
+        __campaignctl_add_completions -d
+        return
+        ;;
+    '--instance')
+        return
+        ;;
+    esac
+}
+
+_campaignctl_auth_list() {
+    repeating_flags=()
+    non_repeating_flags=(--json -h --help)
+    repeating_options=()
+    non_repeating_options=(--home --instance)
+    __campaignctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--home')
+        __campaignctl_add_completions -d
+        return
+        ;;
+    '--instance')
+        return
+        ;;
+    esac
+}
+
+_campaignctl_auth_show() {
+    repeating_flags=()
+    non_repeating_flags=(--json -h --help)
+    repeating_options=()
+    non_repeating_options=(--home --instance)
+    __campaignctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--home')
+        __campaignctl_add_completions -d
+        return
+        ;;
+    '--instance')
+        return
+        ;;
+    esac
+}
+
+_campaignctl_auth_remove() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=(--home --instance)
+    __campaignctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--home')
+        __campaignctl_add_completions -d
+        return
+        ;;
+    '--instance')
+        return
+        ;;
+    esac
+}
+
+_campaignctl_auth_test() {
+    repeating_flags=()
+    non_repeating_flags=(--json -h --help)
+    repeating_options=()
+    non_repeating_options=(--timeout --home --instance)
+    __campaignctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--timeout')
+        return
+        ;;
+    '--home')
+        __campaignctl_add_completions -d
+        return
+        ;;
+    '--instance')
+        return
+        ;;
+    esac
+}
+
+_campaignctl_auth_token() {
+    repeating_flags=()
+    non_repeating_flags=(--json -h --help)
+    repeating_options=()
+    non_repeating_options=(--timeout --home --instance)
+    __campaignctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--timeout')
+        return
+        ;;
+    '--home')
+        __campaignctl_add_completions -d
+        return
+        ;;
+    '--instance')
+        return
+        ;;
+    esac
+}
+
+_campaignctl_auth_use() {
+    repeating_flags=()
+    non_repeating_flags=(--json -h --help)
+    repeating_options=()
+    non_repeating_options=(--home --instance)
+    __campaignctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--home')
+        __campaignctl_add_completions -d
+        return
+        ;;
+    '--instance')
+        return
+        ;;
+    esac
 }
 
 _campaignctl_config() {
@@ -253,6 +441,135 @@ _campaignctl_config() {
     repeating_options=()
     non_repeating_options=()
     __campaignctl_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    show|get|set|unset|validate|reload)
+        # Offer subcommand argument completions
+        "_campaignctl_config_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'show get set unset validate reload' -- "${cur}"))
+        ;;
+    esac
+}
+
+_campaignctl_config_show() {
+    repeating_flags=()
+    non_repeating_flags=(--effective --json -h --help)
+    repeating_options=()
+    non_repeating_options=(--home --instance)
+    __campaignctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--home')
+        __campaignctl_add_completions -d
+        return
+        ;;
+    '--instance')
+        return
+        ;;
+    esac
+}
+
+_campaignctl_config_get() {
+    repeating_flags=()
+    non_repeating_flags=(--json -h --help)
+    repeating_options=()
+    non_repeating_options=(--home --instance)
+    __campaignctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--home')
+        __campaignctl_add_completions -d
+        return
+        ;;
+    '--instance')
+        return
+        ;;
+    esac
+}
+
+_campaignctl_config_set() {
+    repeating_flags=()
+    non_repeating_flags=(--json -h --help)
+    repeating_options=()
+    non_repeating_options=(--home --instance)
+    __campaignctl_offer_flags_options 2
+
+    # Offer option value completions
+    case "${prev}" in
+    '--home')
+        __campaignctl_add_completions -d
+        return
+        ;;
+    '--instance')
+        return
+        ;;
+    esac
+}
+
+_campaignctl_config_unset() {
+    repeating_flags=()
+    non_repeating_flags=(--json -h --help)
+    repeating_options=()
+    non_repeating_options=(--home --instance)
+    __campaignctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--home')
+        __campaignctl_add_completions -d
+        return
+        ;;
+    '--instance')
+        return
+        ;;
+    esac
+}
+
+_campaignctl_config_validate() {
+    repeating_flags=()
+    non_repeating_flags=(--json -h --help)
+    repeating_options=()
+    non_repeating_options=(--home --instance)
+    __campaignctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--home')
+        __campaignctl_add_completions -d
+        return
+        ;;
+    '--instance')
+        return
+        ;;
+    esac
+}
+
+_campaignctl_config_reload() {
+    repeating_flags=()
+    non_repeating_flags=(--json -h --help)
+    repeating_options=()
+    non_repeating_options=(--home --instance)
+    __campaignctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--home')
+        __campaignctl_add_completions -d
+        return
+        ;;
+    '--instance')
+        return
+        ;;
+    esac
 }
 
 _campaignctl_option() {
@@ -261,6 +578,63 @@ _campaignctl_option() {
     repeating_options=()
     non_repeating_options=()
     __campaignctl_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    get|set)
+        # Offer subcommand argument completions
+        "_campaignctl_option_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'get set' -- "${cur}"))
+        ;;
+    esac
+}
+
+_campaignctl_option_get() {
+    repeating_flags=()
+    non_repeating_flags=(--json -h --help)
+    repeating_options=()
+    non_repeating_options=(--home --instance)
+    __campaignctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--home')
+        __campaignctl_add_completions -d
+        return
+        ;;
+    '--instance')
+        return
+        ;;
+    esac
+}
+
+_campaignctl_option_set() {
+    repeating_flags=()
+    non_repeating_flags=(--json -h --help)
+    repeating_options=()
+    non_repeating_options=(--file --home --instance)
+    __campaignctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--file')
+        __campaignctl_add_completions -f
+        return
+        ;;
+    '--home')
+        __campaignctl_add_completions -d
+        return
+        ;;
+    '--instance')
+        return
+        ;;
+    esac
 }
 
 _campaignctl_trigger() {
@@ -269,6 +643,224 @@ _campaignctl_trigger() {
     repeating_options=()
     non_repeating_options=()
     __campaignctl_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    create|list|show|edit|delete|publish|unpublish|report)
+        # Offer subcommand argument completions
+        "_campaignctl_trigger_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'create list show edit delete publish unpublish report' -- "${cur}"))
+        ;;
+    esac
+}
+
+_campaignctl_trigger_create() {
+    repeating_flags=()
+    non_repeating_flags=(--json -h --help)
+    repeating_options=(--field)
+    non_repeating_options=(--label --trigger-id --validity --email-field --phone-field --reconcile --channel --targeting --home --instance)
+    __campaignctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--label')
+        return
+        ;;
+    '--trigger-id')
+        return
+        ;;
+    '--validity')
+        return
+        ;;
+    '--field')
+        return
+        ;;
+    '--email-field')
+        return
+        ;;
+    '--phone-field')
+        return
+        ;;
+    '--reconcile')
+        return
+        ;;
+    '--channel')
+        return
+        ;;
+    '--targeting')
+        return
+        ;;
+    '--home')
+        __campaignctl_add_completions -d
+        return
+        ;;
+    '--instance')
+        return
+        ;;
+    esac
+}
+
+_campaignctl_trigger_list() {
+    repeating_flags=()
+    non_repeating_flags=(--json -h --help)
+    repeating_options=()
+    non_repeating_options=(--home --instance)
+    __campaignctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--home')
+        __campaignctl_add_completions -d
+        return
+        ;;
+    '--instance')
+        return
+        ;;
+    esac
+}
+
+_campaignctl_trigger_show() {
+    repeating_flags=()
+    non_repeating_flags=(--json -h --help)
+    repeating_options=()
+    non_repeating_options=(--home --instance)
+    __campaignctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--home')
+        __campaignctl_add_completions -d
+        return
+        ;;
+    '--instance')
+        return
+        ;;
+    esac
+}
+
+_campaignctl_trigger_edit() {
+    repeating_flags=()
+    non_repeating_flags=(--json -h --help)
+    repeating_options=(--field)
+    non_repeating_options=(--label --trigger-id --validity --email-field --phone-field --reconcile --home --instance)
+    __campaignctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--label')
+        return
+        ;;
+    '--trigger-id')
+        return
+        ;;
+    '--validity')
+        return
+        ;;
+    '--field')
+        return
+        ;;
+    '--email-field')
+        return
+        ;;
+    '--phone-field')
+        return
+        ;;
+    '--reconcile')
+        return
+        ;;
+    '--home')
+        __campaignctl_add_completions -d
+        return
+        ;;
+    '--instance')
+        return
+        ;;
+    esac
+}
+
+_campaignctl_trigger_delete() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=(--home --instance)
+    __campaignctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--home')
+        __campaignctl_add_completions -d
+        return
+        ;;
+    '--instance')
+        return
+        ;;
+    esac
+}
+
+_campaignctl_trigger_publish() {
+    repeating_flags=()
+    non_repeating_flags=(--json -h --help)
+    repeating_options=()
+    non_repeating_options=(--home --instance)
+    __campaignctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--home')
+        __campaignctl_add_completions -d
+        return
+        ;;
+    '--instance')
+        return
+        ;;
+    esac
+}
+
+_campaignctl_trigger_unpublish() {
+    repeating_flags=()
+    non_repeating_flags=(--json -h --help)
+    repeating_options=()
+    non_repeating_options=(--home --instance)
+    __campaignctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--home')
+        __campaignctl_add_completions -d
+        return
+        ;;
+    '--instance')
+        return
+        ;;
+    esac
+}
+
+_campaignctl_trigger_report() {
+    repeating_flags=()
+    non_repeating_flags=(--json -h --help)
+    repeating_options=()
+    non_repeating_options=(--home --instance --days)
+    __campaignctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--home')
+        __campaignctl_add_completions -d
+        return
+        ;;
+    '--instance')
+        return
+        ;;
+    '--days')
+        return
+        ;;
+    esac
 }
 
 _campaignctl_template() {
@@ -277,6 +869,263 @@ _campaignctl_template() {
     repeating_options=()
     non_repeating_options=()
     __campaignctl_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    edit|show|history|check|preview|proof|proofs|publish|pause|resume|unpublish)
+        # Offer subcommand argument completions
+        "_campaignctl_template_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'edit show history check preview proof proofs publish pause resume unpublish' -- "${cur}"))
+        ;;
+    esac
+}
+
+_campaignctl_template_edit() {
+    repeating_flags=()
+    non_repeating_flags=(--json -h --help)
+    repeating_options=()
+    non_repeating_options=(--subject --from --reply-to --html-file --text-file --sms-text-file --home --instance)
+    __campaignctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--subject')
+        return
+        ;;
+    '--from')
+        return
+        ;;
+    '--reply-to')
+        return
+        ;;
+    '--html-file')
+        __campaignctl_add_completions -f
+        return
+        ;;
+    '--text-file')
+        __campaignctl_add_completions -f
+        return
+        ;;
+    '--sms-text-file')
+        __campaignctl_add_completions -f
+        return
+        ;;
+    '--home')
+        __campaignctl_add_completions -d
+        return
+        ;;
+    '--instance')
+        return
+        ;;
+    esac
+}
+
+_campaignctl_template_show() {
+    repeating_flags=()
+    non_repeating_flags=(--json -h --help)
+    repeating_options=()
+    non_repeating_options=(--version --home --instance)
+    __campaignctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--version')
+        return
+        ;;
+    '--home')
+        __campaignctl_add_completions -d
+        return
+        ;;
+    '--instance')
+        return
+        ;;
+    esac
+}
+
+_campaignctl_template_history() {
+    repeating_flags=()
+    non_repeating_flags=(--json -h --help)
+    repeating_options=()
+    non_repeating_options=(--home --instance)
+    __campaignctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--home')
+        __campaignctl_add_completions -d
+        return
+        ;;
+    '--instance')
+        return
+        ;;
+    esac
+}
+
+_campaignctl_template_check() {
+    repeating_flags=()
+    non_repeating_flags=(--json -h --help)
+    repeating_options=()
+    non_repeating_options=(--home --instance)
+    __campaignctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--home')
+        __campaignctl_add_completions -d
+        return
+        ;;
+    '--instance')
+        return
+        ;;
+    esac
+}
+
+_campaignctl_template_preview() {
+    repeating_flags=()
+    non_repeating_flags=(--json -h --help)
+    repeating_options=()
+    non_repeating_options=(--test-profile --home --instance)
+    __campaignctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--test-profile')
+        return
+        ;;
+    '--home')
+        __campaignctl_add_completions -d
+        return
+        ;;
+    '--instance')
+        return
+        ;;
+    esac
+}
+
+_campaignctl_template_proof() {
+    repeating_flags=()
+    non_repeating_flags=(--json -h --help)
+    repeating_options=(--to)
+    non_repeating_options=(--label-prefix --home --instance)
+    __campaignctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--to')
+        return
+        ;;
+    '--label-prefix')
+        return
+        ;;
+    '--home')
+        __campaignctl_add_completions -d
+        return
+        ;;
+    '--instance')
+        return
+        ;;
+    esac
+}
+
+_campaignctl_template_proofs() {
+    repeating_flags=()
+    non_repeating_flags=(--json -h --help)
+    repeating_options=()
+    non_repeating_options=(--home --instance)
+    __campaignctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--home')
+        __campaignctl_add_completions -d
+        return
+        ;;
+    '--instance')
+        return
+        ;;
+    esac
+}
+
+_campaignctl_template_publish() {
+    repeating_flags=()
+    non_repeating_flags=(--json -h --help)
+    repeating_options=()
+    non_repeating_options=(--home --instance)
+    __campaignctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--home')
+        __campaignctl_add_completions -d
+        return
+        ;;
+    '--instance')
+        return
+        ;;
+    esac
+}
+
+_campaignctl_template_pause() {
+    repeating_flags=()
+    non_repeating_flags=(--json -h --help)
+    repeating_options=()
+    non_repeating_options=(--home --instance)
+    __campaignctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--home')
+        __campaignctl_add_completions -d
+        return
+        ;;
+    '--instance')
+        return
+        ;;
+    esac
+}
+
+_campaignctl_template_resume() {
+    repeating_flags=()
+    non_repeating_flags=(--json -h --help)
+    repeating_options=()
+    non_repeating_options=(--home --instance)
+    __campaignctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--home')
+        __campaignctl_add_completions -d
+        return
+        ;;
+    '--instance')
+        return
+        ;;
+    esac
+}
+
+_campaignctl_template_unpublish() {
+    repeating_flags=()
+    non_repeating_flags=(--json -h --help)
+    repeating_options=()
+    non_repeating_options=(--home --instance)
+    __campaignctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--home')
+        __campaignctl_add_completions -d
+        return
+        ;;
+    '--instance')
+        return
+        ;;
+    esac
 }
 
 _campaignctl_profile() {
@@ -285,6 +1134,127 @@ _campaignctl_profile() {
     repeating_options=()
     non_repeating_options=()
     __campaignctl_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    import|list|show|delete)
+        # Offer subcommand argument completions
+        "_campaignctl_profile_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'import list show delete' -- "${cur}"))
+        ;;
+    esac
+}
+
+_campaignctl_profile_import() {
+    repeating_flags=()
+    non_repeating_flags=(--skip-invalid --json -h --help)
+    repeating_options=()
+    non_repeating_options=(--format --key --reject-file --home --instance)
+    __campaignctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--format')
+        __campaignctl_add_completions -W 'csv'$'\n''jsonl'
+        return
+        ;;
+    '--key')
+        __campaignctl_add_completions -W 'email'$'\n''phone'$'\n''mcId'$'\n''visitorId'$'\n''customerId'
+        return
+        ;;
+    '--reject-file')
+        __campaignctl_add_completions -f
+        return
+        ;;
+    '--home')
+        __campaignctl_add_completions -d
+        return
+        ;;
+    '--instance')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __campaignctl_add_completions -o plusdirs -fX '!*.@(csv|jsonl|ndjson)'
+        return
+        ;;
+    esac
+}
+
+_campaignctl_profile_list() {
+    repeating_flags=()
+    non_repeating_flags=(--json -h --help)
+    repeating_options=()
+    non_repeating_options=(--limit --home --instance)
+    __campaignctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--limit')
+        return
+        ;;
+    '--home')
+        __campaignctl_add_completions -d
+        return
+        ;;
+    '--instance')
+        return
+        ;;
+    esac
+}
+
+_campaignctl_profile_show() {
+    repeating_flags=()
+    non_repeating_flags=(--json -h --help)
+    repeating_options=()
+    non_repeating_options=(--by --home --instance)
+    __campaignctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--by')
+        __campaignctl_add_completions -W 'email'$'\n''phone'$'\n''mcId'$'\n''visitorId'$'\n''customerId'
+        return
+        ;;
+    '--home')
+        __campaignctl_add_completions -d
+        return
+        ;;
+    '--instance')
+        return
+        ;;
+    esac
+}
+
+_campaignctl_profile_delete() {
+    repeating_flags=()
+    non_repeating_flags=(--json -h --help)
+    repeating_options=()
+    non_repeating_options=(--email --home --instance)
+    __campaignctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--email')
+        return
+        ;;
+    '--home')
+        __campaignctl_add_completions -d
+        return
+        ;;
+    '--instance')
+        return
+        ;;
+    esac
 }
 
 _campaignctl_testprofile() {
@@ -293,6 +1263,110 @@ _campaignctl_testprofile() {
     repeating_options=()
     non_repeating_options=()
     __campaignctl_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    add|list|show|remove)
+        # Offer subcommand argument completions
+        "_campaignctl_testprofile_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'add list show remove' -- "${cur}"))
+        ;;
+    esac
+}
+
+_campaignctl_testprofile_add() {
+    repeating_flags=()
+    non_repeating_flags=(--json -h --help)
+    repeating_options=()
+    non_repeating_options=(--email --phone --event-data --trigger --home --instance)
+    __campaignctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--email')
+        return
+        ;;
+    '--phone')
+        return
+        ;;
+    '--event-data')
+        __campaignctl_add_completions -o plusdirs -fX '!*.@(json)'
+        return
+        ;;
+    '--trigger')
+        return
+        ;;
+    '--home')
+        __campaignctl_add_completions -d
+        return
+        ;;
+    '--instance')
+        return
+        ;;
+    esac
+}
+
+_campaignctl_testprofile_list() {
+    repeating_flags=()
+    non_repeating_flags=(--json -h --help)
+    repeating_options=()
+    non_repeating_options=(--home --instance)
+    __campaignctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--home')
+        __campaignctl_add_completions -d
+        return
+        ;;
+    '--instance')
+        return
+        ;;
+    esac
+}
+
+_campaignctl_testprofile_show() {
+    repeating_flags=()
+    non_repeating_flags=(--json -h --help)
+    repeating_options=()
+    non_repeating_options=(--home --instance)
+    __campaignctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--home')
+        __campaignctl_add_completions -d
+        return
+        ;;
+    '--instance')
+        return
+        ;;
+    esac
+}
+
+_campaignctl_testprofile_remove() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=(--home --instance)
+    __campaignctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--home')
+        __campaignctl_add_completions -d
+        return
+        ;;
+    '--instance')
+        return
+        ;;
+    esac
 }
 
 _campaignctl_denylist() {
@@ -301,6 +1375,81 @@ _campaignctl_denylist() {
     repeating_options=()
     non_repeating_options=()
     __campaignctl_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    add|remove|list)
+        # Offer subcommand argument completions
+        "_campaignctl_denylist_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'add remove list' -- "${cur}"))
+        ;;
+    esac
+}
+
+_campaignctl_denylist_add() {
+    repeating_flags=()
+    non_repeating_flags=(--json -h --help)
+    repeating_options=()
+    non_repeating_options=(--reason --home --instance)
+    __campaignctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--reason')
+        return
+        ;;
+    '--home')
+        __campaignctl_add_completions -d
+        return
+        ;;
+    '--instance')
+        return
+        ;;
+    esac
+}
+
+_campaignctl_denylist_remove() {
+    repeating_flags=()
+    non_repeating_flags=(--json -h --help)
+    repeating_options=()
+    non_repeating_options=(--home --instance)
+    __campaignctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--home')
+        __campaignctl_add_completions -d
+        return
+        ;;
+    '--instance')
+        return
+        ;;
+    esac
+}
+
+_campaignctl_denylist_list() {
+    repeating_flags=()
+    non_repeating_flags=(--json -h --help)
+    repeating_options=()
+    non_repeating_options=(--home --instance)
+    __campaignctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--home')
+        __campaignctl_add_completions -d
+        return
+        ;;
+    '--instance')
+        return
+        ;;
+    esac
 }
 
 _campaignctl_account() {
@@ -309,6 +1458,456 @@ _campaignctl_account() {
     repeating_options=()
     non_repeating_options=()
     __campaignctl_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    add|list|show|remove|test)
+        # Offer subcommand argument completions
+        "_campaignctl_account_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'add list show remove test' -- "${cur}"))
+        ;;
+    esac
+}
+
+_campaignctl_account_add() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __campaignctl_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    sms)
+        # Offer subcommand argument completions
+        "_campaignctl_account_add_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'sms' -- "${cur}"))
+        ;;
+    esac
+}
+
+_campaignctl_account_add_sms() {
+    repeating_flags=()
+    non_repeating_flags=(--registered-delivery --replace --json -h --help)
+    repeating_options=()
+    non_repeating_options=(--smpp --system-id --password-file --system-type --source-address --home --instance)
+    __campaignctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--smpp')
+        return
+        ;;
+    '--system-id')
+        return
+        ;;
+    '--password-file')
+        __campaignctl_add_completions -f
+        return
+        ;;
+    '--system-type')
+        return
+        ;;
+    '--source-address')
+        return
+        ;;
+    '--home')
+        __campaignctl_add_completions -d
+        return
+        ;;
+    '--instance')
+        return
+        ;;
+    esac
+}
+
+_campaignctl_account_list() {
+    repeating_flags=()
+    non_repeating_flags=(--json -h --help)
+    repeating_options=()
+    non_repeating_options=(--home --instance)
+    __campaignctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--home')
+        __campaignctl_add_completions -d
+        return
+        ;;
+    '--instance')
+        return
+        ;;
+    esac
+}
+
+_campaignctl_account_show() {
+    repeating_flags=()
+    non_repeating_flags=(--json -h --help)
+    repeating_options=()
+    non_repeating_options=(--home --instance)
+    __campaignctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--home')
+        __campaignctl_add_completions -d
+        return
+        ;;
+    '--instance')
+        return
+        ;;
+    esac
+}
+
+_campaignctl_account_remove() {
+    repeating_flags=()
+    non_repeating_flags=(--json -h --help)
+    repeating_options=()
+    non_repeating_options=(--home --instance)
+    __campaignctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--home')
+        __campaignctl_add_completions -d
+        return
+        ;;
+    '--instance')
+        return
+        ;;
+    esac
+}
+
+_campaignctl_account_test() {
+    repeating_flags=()
+    non_repeating_flags=(--json -h --help)
+    repeating_options=()
+    non_repeating_options=(--timeout --home --instance)
+    __campaignctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--timeout')
+        return
+        ;;
+    '--home')
+        __campaignctl_add_completions -d
+        return
+        ;;
+    '--instance')
+        return
+        ;;
+    esac
+}
+
+_campaignctl_events() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __campaignctl_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    list|show|retry|purge)
+        # Offer subcommand argument completions
+        "_campaignctl_events_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'list show retry purge' -- "${cur}"))
+        ;;
+    esac
+}
+
+_campaignctl_events_list() {
+    repeating_flags=()
+    non_repeating_flags=(--json -h --help)
+    repeating_options=()
+    non_repeating_options=(--home --instance --status --trigger --since --limit)
+    __campaignctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--home')
+        __campaignctl_add_completions -d
+        return
+        ;;
+    '--instance')
+        return
+        ;;
+    '--status')
+        __campaignctl_add_completions -W 'pending'$'\n''processing'$'\n''paused'$'\n''processed'$'\n''ignored'$'\n''deliveryFailed'$'\n''routingFailed'$'\n''tooOld'$'\n''targetingFailed'
+        return
+        ;;
+    '--trigger')
+        return
+        ;;
+    '--since')
+        return
+        ;;
+    '--limit')
+        return
+        ;;
+    esac
+}
+
+_campaignctl_events_show() {
+    repeating_flags=()
+    non_repeating_flags=(--json -h --help)
+    repeating_options=()
+    non_repeating_options=(--home --instance)
+    __campaignctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--home')
+        __campaignctl_add_completions -d
+        return
+        ;;
+    '--instance')
+        return
+        ;;
+    esac
+}
+
+_campaignctl_events_retry() {
+    repeating_flags=()
+    non_repeating_flags=(--json -h --help)
+    repeating_options=()
+    non_repeating_options=(--home --instance --status)
+    __campaignctl_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--home')
+        __campaignctl_add_completions -d
+        return
+        ;;
+    '--instance')
+        return
+        ;;
+    '--status')
+        __campaignctl_add_completions -W 'pending'$'\n''processing'$'\n''paused'$'\n''processed'$'\n''ignored'$'\n''deliveryFailed'$'\n''routingFailed'$'\n''tooOld'$'\n''targetingFailed'
+        return
+        ;;
+    esac
+}
+
+_campaignctl_events_purge() {
+    repeating_flags=()
+    non_repeating_flags=(--json -h --help)
+    repeating_options=()
+    non_repeating_options=(--home --instance --older-than-days)
+    __campaignctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--home')
+        __campaignctl_add_completions -d
+        return
+        ;;
+    '--instance')
+        return
+        ;;
+    '--older-than-days')
+        return
+        ;;
+    esac
+}
+
+_campaignctl_pipeline() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __campaignctl_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    emulate)
+        # Offer subcommand argument completions
+        "_campaignctl_pipeline_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'emulate' -- "${cur}"))
+        ;;
+    esac
+}
+
+_campaignctl_pipeline_emulate() {
+    repeating_flags=()
+    non_repeating_flags=(--json -h --help)
+    repeating_options=(--accept)
+    non_repeating_options=(--home --instance --port --generate --rate --partitions --trigger-id --seed --profiles --file --topic --drop-every --unauthorized-first --server-error-first --garbage-every --ping-interval)
+    __campaignctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--home')
+        __campaignctl_add_completions -d
+        return
+        ;;
+    '--instance')
+        return
+        ;;
+    '--accept')
+        return
+        ;;
+    '--port')
+        return
+        ;;
+    '--generate')
+        return
+        ;;
+    '--rate')
+        return
+        ;;
+    '--partitions')
+        return
+        ;;
+    '--trigger-id')
+        return
+        ;;
+    '--seed')
+        return
+        ;;
+    '--profiles')
+        __campaignctl_add_completions -o plusdirs -fX '!*.@(csv)'
+        return
+        ;;
+    '--file')
+        __campaignctl_add_completions -f
+        return
+        ;;
+    '--topic')
+        return
+        ;;
+    '--drop-every')
+        return
+        ;;
+    '--unauthorized-first')
+        return
+        ;;
+    '--server-error-first')
+        return
+        ;;
+    '--garbage-every')
+        return
+        ;;
+    '--ping-interval')
+        return
+        ;;
+    esac
+}
+
+_campaignctl_pipelined() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __campaignctl_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    run|status)
+        # Offer subcommand argument completions
+        "_campaignctl_pipelined_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'run status' -- "${cur}"))
+        ;;
+    esac
+}
+
+_campaignctl_pipelined_run() {
+    repeating_flags=()
+    non_repeating_flags=(--verbose -h --help)
+    repeating_options=()
+    non_repeating_options=(--home --instance --log-format)
+    __campaignctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--home')
+        __campaignctl_add_completions -d
+        return
+        ;;
+    '--instance')
+        return
+        ;;
+    '--log-format')
+        __campaignctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    esac
+}
+
+_campaignctl_pipelined_status() {
+    repeating_flags=()
+    non_repeating_flags=(--json -h --help)
+    repeating_options=()
+    non_repeating_options=(--home --instance)
+    __campaignctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--home')
+        __campaignctl_add_completions -d
+        return
+        ;;
+    '--instance')
+        return
+        ;;
+    esac
+}
+
+_campaignctl_quickstart() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=(--home --triggers --rate --profiles)
+    __campaignctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--home')
+        __campaignctl_add_completions -d
+        return
+        ;;
+    '--triggers')
+        return
+        ;;
+    '--rate')
+        return
+        ;;
+    '--profiles')
+        return
+        ;;
+    esac
 }
 
 _campaignctl_help() {
