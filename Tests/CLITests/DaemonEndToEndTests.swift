@@ -149,6 +149,35 @@ import FoundationNetworking
         #expect(log.contains("pipelined starting"))
     }
 
+    @Test func sighupPicksUpNewRoutingWithoutDroppingTheStream() async throws {
+        let rig = try await rig()
+        let env = ["CAMPAIGNCTL_INSTANCE": "e2e"]
+        let other = #"{"topics":[{"name":"triggers","consumer":"e2e","triggers":[{"name":"00000000-0000-0000-0000-000000000000"}]}]}"#
+        try ok(rig.home.run(["option", "set", "NmsPipeline_Config", "--file", "-"], stdin: other, environment: env), "option set")
+        let emulator = try emulator(rig, count: 1_500, extra: ["--rate", "250"])
+        #expect(await emulator.line { $0.contains("pipeline endpoint") } != nil)
+        let daemon = try daemon(rig)
+        // Nothing is routed until the option lists the cart trigger again.
+        #expect(try await eventually(timeout: .seconds(30)) { daemon.stderr.contains("Listening to topic") })
+        try await Task.sleep(nanoseconds: 1_000_000_000)
+        #expect(try rig.store.eventCounts().isEmpty)
+        let cart = #"{"topics":[{"name":"triggers","consumer":"e2e","triggers":[{"name":"\#(uid)"}]}]}"#
+        try ok(rig.home.run(["option", "set", "NmsPipeline_Config", "--file", "-"], stdin: cart, environment: env), "option set")
+        try ok(rig.home.run(["config", "reload"], environment: env), "config reload")
+        #expect(try await eventually(timeout: .seconds(30)) { daemon.stderr.contains("Reloaded the configuration") }, "\(daemon.stderr)")
+        #expect(try await eventually(timeout: .seconds(60)) {
+            (try? rig.store.committedOffsets(consumer: "e2e", topic: "triggers").values.reduce(0) { $0 + $1 + 1 }) == 1_500
+        })
+        daemon.signal(SIGTERM)
+        #expect(await daemon.exitStatus() == 0)
+        emulator.signal(SIGTERM)
+        _ = await emulator.exitStatus()
+        let stored = try rig.store.eventCounts().values.reduce(0, +)
+        #expect(stored > 0 && stored < 1_500, "stored \(stored)")
+        // The stream was never dropped: one connection served every message.
+        #expect(!daemon.stderr.contains("Connection seems to have been lost"))
+    }
+
     @Test func aSecondDaemonIsRefusedAndABadConfigurationStopsStartUp() async throws {
         let home = CLIHome()
         try home.initInstance("lonely")
