@@ -83,7 +83,7 @@ public enum ProfileAlias: String, Sendable, CaseIterable, Codable, Hashable {
     /// The stored form of a value of this alias (emails lowercased, phones
     /// reduced to digits), or nil when the value is empty or not valid.
     public func normalise(_ value: String) -> String? {
-        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = ContactAddress.trimmed(value)
         guard !trimmed.isEmpty else { return nil }
         switch self {
         case .email: return ContactAddress.isValidEmail(trimmed) ? trimmed.lowercased() : nil
@@ -217,6 +217,19 @@ public enum ContactChannel: String, Sendable, Codable, CaseIterable {
 
 /// Syntax checks and normal forms of email addresses and phone numbers.
 public enum ContactAddress {
+    static let localSpecials: Set<UInt8> = Set("()<>[]\\,;:\"@ ".utf8)
+
+    /// `text` without leading and trailing spaces, tabs and line breaks
+    /// (cheaper than Foundation's trimming, which runs per imported field).
+    public static func trimmed(_ text: String) -> String {
+        let scalars = text.unicodeScalars
+        func blank(_ s: Unicode.Scalar) -> Bool { s == " " || s == "\t" || s == "\n" || s == "\r" || s == "\u{A0}" }
+        guard let first = scalars.firstIndex(where: { !blank($0) }) else { return "" }
+        let last = scalars.lastIndex(where: { !blank($0) })!
+        if first == scalars.startIndex && last == scalars.index(before: scalars.endIndex) { return text }
+        return String(scalars[first...last])
+    }
+
     /// A pragmatic RFC 5321/6531 check: one `@`, a local part of at most 64
     /// octets without spaces or specials, and a domain of dot-separated
     /// labels (letters, digits, hyphens, or non-ASCII) with a top-level label
@@ -227,8 +240,7 @@ public enum ContactAddress {
         let local = utf8[utf8.startIndex..<at]
         let domain = utf8[utf8.index(after: at)...]
         guard !local.isEmpty, local.count <= 64, !domain.isEmpty else { return false }
-        let specials = Set("()<>[]\\,;:\"@ ".utf8)
-        for byte in local where byte < 0x21 || byte == 0x7F || specials.contains(byte) { return false }
+        for byte in local where byte < 0x21 || byte == 0x7F || Self.localSpecials.contains(byte) { return false }
         if local.first == UInt8(ascii: ".") || local.last == UInt8(ascii: ".") { return false }
         if text.contains("..") { return false }
         let labels = domain.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
@@ -251,7 +263,7 @@ public enum ContactAddress {
     public static func normalisedPhone(_ text: String) -> String? {
         var digits = ""
         var plus = false
-        for (i, scalar) in text.trimmingCharacters(in: .whitespaces).unicodeScalars.enumerated() {
+        for (i, scalar) in ContactAddress.trimmed(text).unicodeScalars.enumerated() {
             switch scalar {
             case "+" where i == 0: plus = true
             case "0"..."9": digits.unicodeScalars.append(scalar)
@@ -267,7 +279,7 @@ public enum ContactAddress {
     /// by the phone's digits. Nil when it is neither a valid email nor a
     /// valid phone number.
     public static func denylistKey(_ address: String) -> (address: String, channel: ContactChannel)? {
-        let trimmed = address.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = ContactAddress.trimmed(address)
         if trimmed.contains("@") {
             return isValidEmail(trimmed) ? (trimmed.lowercased(), .email) : nil
         }

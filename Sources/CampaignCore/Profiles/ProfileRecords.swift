@@ -58,7 +58,7 @@ enum ProfileFieldRules {
 
     static func check(_ field: ProfileField, _ text: String, line: Int, column: String,
                       problems: inout [RecordProblem]) -> String? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = ContactAddress.trimmed(text)
         if trimmed.isEmpty { return nil }
         switch field {
         case .email:
