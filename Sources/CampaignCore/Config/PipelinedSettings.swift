@@ -49,6 +49,7 @@ public enum PipelinedSettings {
         .init("processRestartTime", .time, "06:00:00", "time of the daily automatic restart (HH:MM:SS)"),
         .init("processingJSThreads", .long, "4", "threads that run custom connectors"),
         .init("processingThreads", .long, "4", "threads that run built-in processing"),
+        .init("purgeAfterDays", .long, "3", "(campaignctl) days a finished event is kept before the daily purge"),
         .init("retryPeriodSec", .long, "30", "delay between retries after a processing error, in seconds"),
         .init("retryValiditySec", .long, "300", "give up on a message that still fails after this long, in seconds"),
         .init("runLevel", .short, "10", "start priority"),
