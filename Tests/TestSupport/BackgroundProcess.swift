@@ -1,4 +1,5 @@
 import Foundation
+import Pipeline
 
 /// A process left running while a test talks to it (the emulator, the
 /// daemon): its output lines are collected as they come.
@@ -70,21 +71,9 @@ public final class BackgroundProcess: @unchecked Sendable {
 
 /// `count` free loopback ports, consecutive (a test binds them right after).
 public func freeLocalPorts(_ count: Int) throws -> [Int] {
-    func canBind(_ port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
-    }
     for _ in 0..<500 {
         let base = Int.random(in: 20_000...(60_000 - count))
-        if (base..<(base + count)).allSatisfy(canBind) { return Array(base..<(base + count)) }
+        if (base..<(base + count)).allSatisfy(LoopbackSocket.isFree) { return Array(base..<(base + count)) }
     }
     throw TestServerFailure("no \(count) consecutive free ports")
 }

@@ -129,28 +129,8 @@ public final class SMSCSimulator: @unchecked Sendable {
 
     /// Binds 127.0.0.1:`port` (0 picks a free one, read it back from `port`).
     public func start(port requested: UInt16 = 0) throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw CampaignError(.failure, "socket: \(String(cString: strerror(errno)))") }
-        var yes: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = requested.bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0, listen(fd, 16) == 0 else {
-            let message = String(cString: strerror(errno))
-            close(fd)
-            throw CampaignError.unavailable("the SMSC simulator cannot listen on 127.0.0.1:\(requested): \(message)")
-        }
-        var actual = sockaddr_in()
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &actual) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        port = UInt16(bigEndian: actual.sin_port)
+        let (fd, bound) = try LoopbackSocket.listen(port: requested, backlog: 16, what: "the SMSC simulator")
+        port = bound
         lock.withLock { listener = fd }
         let thread = Thread { [self] in acceptLoop(fd) }
         thread.name = "smsc-simulator accept"

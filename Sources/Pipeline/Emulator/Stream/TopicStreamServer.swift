@@ -75,28 +75,8 @@ public final class TopicStreamServer: @unchecked Sendable {
 
     /// Binds 127.0.0.1:`port` (0 picks a free one) and starts accepting.
     public func start(port requested: UInt16 = 0) throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw StreamServerError("socket: \(String(cString: strerror(errno)))") }
-        var yes: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = requested.bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0, listen(fd, 64) == 0 else {
-            let message = String(cString: strerror(errno))
-            close(fd)
-            throw StreamServerError("cannot listen on 127.0.0.1:\(requested): \(message)")
-        }
-        var actual = sockaddr_in()
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &actual) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        port = UInt16(bigEndian: actual.sin_port)
+        let (fd, bound) = try LoopbackSocket.listen(port: requested, backlog: 64, what: "the pipeline emulator")
+        port = bound
         lock.withLock { listener = fd }
         Thread.detachNewThread { [self] in acceptLoop(fd) }
     }
@@ -346,9 +326,4 @@ public final class TopicStreamServer: @unchecked Sendable {
         for item in components.queryItems ?? [] { query[item.name] = item.value ?? "" }
         return (components.path, query)
     }
-}
-
-public struct StreamServerError: Error, CustomStringConvertible {
-    public var description: String
-    init(_ description: String) { self.description = description }
 }

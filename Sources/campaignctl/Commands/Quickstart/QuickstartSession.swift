@@ -1,9 +1,7 @@
 import CampaignCore
+import Pipeline
 import Foundation
 import Store
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Runs campaignctl commands for the quickstart, printing each first.
 struct QuickstartSession {
@@ -68,7 +66,7 @@ struct QuickstartSession {
     func waitForPort(_ port: Int, process: Process, timeout: Double = 30) async throws {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
-            if Self.isListening(port) { return }
+            if LoopbackSocket.isListening(port) { return }
             if !process.isRunning {
                 throw CampaignError(.failure, "the emulator stopped (exit \(process.terminationStatus))", hint: "see \(home.path)/pipeline-emulate.log")
             }
@@ -99,37 +97,11 @@ struct QuickstartSession {
         return false
     }
 
-    static func isListening(_ port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
-    }
-
-    static func canBind(_ port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
-    }
-
     /// Two consecutive free ports for the emulator (IMS, pipeline) and one for the status page.
     static func freePorts() throws -> (emulator: Int, monitor: Int) {
         for _ in 0..<200 {
             let base = Int.random(in: 20_000...60_000)
-            if canBind(base), canBind(base + 1), canBind(base + 2) { return (base, base + 2) }
+            if (base...(base + 2)).allSatisfy(LoopbackSocket.isFree) { return (base, base + 2) }
         }
         throw CampaignError(.temporary, "no free local ports found for the emulator")
     }
