@@ -202,7 +202,8 @@ private func expectCampaignError(_ body: () async throws -> Void) async -> Campa
             output.fileHandleForReading.readabilityHandler = nil
         }
         var port = ""
-        let deadline = Date().addingTimeInterval(10)
+        // Generous: openssl starting on a loaded 2-core machine can be slow.
+        let deadline = Date().addingTimeInterval(60)
         while port.isEmpty && Date() < deadline {
             if let range = buffer.text.range(of: #"ACCEPT 127\.0\.0\.1:\d+"#, options: .regularExpression) {
                 port = String(buffer.text[range].split(separator: ":").last ?? "")

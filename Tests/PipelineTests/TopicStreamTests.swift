@@ -73,8 +73,9 @@ func waitUntil(_ seconds: Double = 20, _ condition: () -> Bool) async -> Bool {
             let offsets = envelopes.filter { $0.partition == partition }.map(\.offset)
             #expect(offsets == Array(0..<200))
         }
-        #expect(envelopes[0].analyticsTriggerId == generator.triggerId)
-        #expect(envelopes[0].messageId == generator.messageId(partition: envelopes[0].partition, offset: envelopes[0].offset))
+        let first = try #require(envelopes.first)
+        #expect(first.analyticsTriggerId == generator.triggerId)
+        #expect(first.messageId == generator.messageId(partition: first.partition, offset: first.offset))
     }
 
     @Test func resumesAfterTheGivenOffsets() async throws {

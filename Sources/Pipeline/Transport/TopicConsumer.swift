@@ -209,16 +209,31 @@ public final class TopicConsumer: @unchecked Sendable {
     }
 }
 
-/// Runs an async call from a plain thread and waits for it.
+/// Runs an async call from a plain thread and waits for it. The call runs
+/// on its own executor, not on the shared cooperative pool: a listener thread
+/// must get its token even when every pool thread is busy (or blocked by
+/// someone else's synchronous work), or the stream would stall behind them.
 func blocking<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
     let box = ResultBox<T>()
     let done = DispatchSemaphore(value: 0)
-    Task {
+    Task(executorPreference: DedicatedExecutor.shared) {
         do { box.result = .success(try await body()) } catch { box.result = .failure(error) }
         done.signal()
     }
     done.wait()
     return try box.result!.get()
+}
+
+/// A task executor on a private serial queue (GCD's overcommitting threads,
+/// outside the width-limited cooperative pool).
+final class DedicatedExecutor: TaskExecutor, @unchecked Sendable {
+    static let shared = DedicatedExecutor()
+    private let queue = DispatchQueue(label: "campaignctl.listener-tasks")
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        queue.async { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
+    }
 }
 
 func blocking(_ body: @escaping @Sendable () async -> Void) {
