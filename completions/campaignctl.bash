@@ -447,13 +447,13 @@ _campaignctl_config() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    show|get|set|unset|validate|reload)
+    show|get|set|unset|validate|reload|seal)
         # Offer subcommand argument completions
         "_campaignctl_config_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'show get set unset validate reload' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'show get set unset validate reload seal' -- "${cur}"))
         ;;
     esac
 }
@@ -562,6 +562,29 @@ _campaignctl_config_reload() {
 
     # Offer option value completions
     case "${prev}" in
+    '--home')
+        __campaignctl_add_completions -d
+        return
+        ;;
+    '--instance')
+        return
+        ;;
+    esac
+}
+
+_campaignctl_config_seal() {
+    repeating_flags=()
+    non_repeating_flags=(--json -h --help)
+    repeating_options=()
+    non_repeating_options=(--secret-file --home --instance)
+    __campaignctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--secret-file')
+        __campaignctl_add_completions -f
+        return
+        ;;
     '--home')
         __campaignctl_add_completions -d
         return

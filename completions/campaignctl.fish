@@ -63,6 +63,8 @@ function __campaignctl_parse_tokens -S
                 __campaignctl_parse_subcommand 0 'home=' 'instance=' 'json' 'h/help'
             case 'reload'
                 __campaignctl_parse_subcommand 0 'home=' 'instance=' 'json' 'h/help'
+            case 'seal'
+                __campaignctl_parse_subcommand 0 'secret-file=' 'home=' 'instance=' 'json' 'h/help'
             end
         case 'option'
             __campaignctl_parse_subcommand 0 'h/help'
@@ -333,6 +335,7 @@ complete -c 'campaignctl' -n '__campaignctl_should_offer_completions_for_positio
 complete -c 'campaignctl' -n '__campaignctl_should_offer_completions_for_positional "campaignctl config" -eq 1' -fa 'unset' -d 'Remove a <pipelined> attribute from config-INSTANCE.xml.'
 complete -c 'campaignctl' -n '__campaignctl_should_offer_completions_for_positional "campaignctl config" -eq 1' -fa 'validate' -d 'Check the effective configuration and list every problem.'
 complete -c 'campaignctl' -n '__campaignctl_should_offer_completions_for_positional "campaignctl config" -eq 1' -fa 'reload' -d 'Ask the running pipelined to re-read the configuration.'
+complete -c 'campaignctl' -n '__campaignctl_should_offer_completions_for_positional "campaignctl config" -eq 1' -fa 'seal' -d 'Seal a secret with the instance key, in Adobe\'s \'@…\' form, for the XML config.'
 complete -c 'campaignctl' -n '__campaignctl_should_offer_completions_for_flags_or_options "campaignctl config show" effective' -l 'effective' -d 'Every attribute with its effective value and where it comes from.'
 complete -c 'campaignctl' -n '__campaignctl_should_offer_completions_for_flags_or_options "campaignctl config show" home' -l 'home' -d 'The campaignctl home folder (default: $CAMPAIGNCTL_HOME, else ~/.local/share/campaignctl).' -rfa '(__campaignctl_complete_directories)'
 complete -c 'campaignctl' -n '__campaignctl_should_offer_completions_for_flags_or_options "campaignctl config show" instance' -l 'instance' -d 'The instance (default: $CAMPAIGNCTL_INSTANCE, else the only one).' -rfka ''
@@ -358,6 +361,11 @@ complete -c 'campaignctl' -n '__campaignctl_should_offer_completions_for_flags_o
 complete -c 'campaignctl' -n '__campaignctl_should_offer_completions_for_flags_or_options "campaignctl config reload" instance' -l 'instance' -d 'The instance (default: $CAMPAIGNCTL_INSTANCE, else the only one).' -rfka ''
 complete -c 'campaignctl' -n '__campaignctl_should_offer_completions_for_flags_or_options "campaignctl config reload" json' -l 'json' -d 'Print one JSON document on standard output instead of a table.'
 complete -c 'campaignctl' -n '__campaignctl_should_offer_completions_for_flags_or_options "campaignctl config reload" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'campaignctl' -n '__campaignctl_should_offer_completions_for_flags_or_options "campaignctl config seal" secret-file' -l 'secret-file' -d 'The file holding the secret, or \'-\' for standard input.' -rF
+complete -c 'campaignctl' -n '__campaignctl_should_offer_completions_for_flags_or_options "campaignctl config seal" home' -l 'home' -d 'The campaignctl home folder (default: $CAMPAIGNCTL_HOME, else ~/.local/share/campaignctl).' -rfa '(__campaignctl_complete_directories)'
+complete -c 'campaignctl' -n '__campaignctl_should_offer_completions_for_flags_or_options "campaignctl config seal" instance' -l 'instance' -d 'The instance (default: $CAMPAIGNCTL_INSTANCE, else the only one).' -rfka ''
+complete -c 'campaignctl' -n '__campaignctl_should_offer_completions_for_flags_or_options "campaignctl config seal" json' -l 'json' -d 'Print one JSON document on standard output instead of a table.'
+complete -c 'campaignctl' -n '__campaignctl_should_offer_completions_for_flags_or_options "campaignctl config seal" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'campaignctl' -n '__campaignctl_should_offer_completions_for_flags_or_options "campaignctl option" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'campaignctl' -n '__campaignctl_should_offer_completions_for_positional "campaignctl option" -eq 1' -fa 'get' -d 'Print an option\'s value.'
 complete -c 'campaignctl' -n '__campaignctl_should_offer_completions_for_positional "campaignctl option" -eq 1' -fa 'set' -d 'Override an option\'s value from a file or standard input.'

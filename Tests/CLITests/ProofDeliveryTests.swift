@@ -53,6 +53,34 @@ import TestSupport
         #expect(decoded.stdout.contains("text/plain 'Hello <script>alert(1)</script>"), "\(decoded)")
     }
 
+    @Test func aRelayWithStartTLSAndAuthTakesItsSealedPasswordFromTheConfig() async throws {
+        let home = CLIHome()
+        try home.initInstance("auth")
+        let certificate = try await TestCertificate.make(in: home.directory)
+        let smtp = try await SMTPTestServer.start(.init(certificate: certificate, requireStartTLS: true,
+                                                        authUser: "campaign", authPassword: "relay-pass-42"))
+        let sealed = try ok(home.run(["config", "seal", "--secret-file", "-"], stdin: "relay-pass-42\n")).stdout
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(sealed.hasPrefix("@") && !sealed.contains("relay-pass-42"))
+        let config = home.file("conf/config-auth.xml")
+        let xml = try String(contentsOf: config, encoding: .utf8)
+        try xml.replacingOccurrences(of: "<pipelined", with: """
+            <mta><relay address="127.0.0.1" port="\(smtp.port)" security="starttls" user="campaign" password="\(sealed)" caFile="\(certificate.certificatePath)"/></mta>
+              <pipelined
+            """).write(to: config, atomically: true, encoding: .utf8)
+        _ = try ok(home.run(["trigger", "create", "t", "--label", "T", "--trigger-id", "*", "--channel", "email",
+                             "--targeting", "event", "--field", "email=eVar03", "--email-field", "email"]))
+        _ = try ok(home.run(["trigger", "publish", "t"]))
+        _ = try ok(home.run(["template", "edit", "t", "--subject", "Hello", "--from", "shop@example.com", "--text-file", "-"], stdin: "Hi"))
+        let data = try home.directory.write("e.json", #"{"email": "carol@example.com"}"#)
+        _ = try ok(home.run(["testprofile", "add", "carol", "--email", "carol@example.com", "--event-data", data, "--trigger", "t"]))
+        _ = try ok(home.run(["template", "proof", "t", "--to", "carol"]))
+        let mails = try await offPool { try smtp.received() }
+        #expect(mails.count == 1)
+        #expect(mails.first?.tls == true)
+        #expect(mails.first?.authUser == "campaign")
+    }
+
     @Test func anSMSProofGoesThroughTheInstancesSMPPAccount() throws {
         let smsc = SMSCSimulator(systemId: "shop", password: "pw123456")
         try smsc.start()

@@ -25,7 +25,7 @@ struct ConfigCommand: ParsableCommand {
           campaignctl config set pipelined.monitorServerPort 7782
           campaignctl config validate && campaignctl config reload
         """,
-        subcommands: [Show.self, Get.self, SetKey.self, Unset.self, Validate.self, Reload.self]
+        subcommands: [Show.self, Get.self, SetKey.self, Unset.self, Validate.self, Reload.self, Seal.self]
     )
 }
 
