@@ -609,7 +609,7 @@ complete -c 'campaignctl' -n '__campaignctl_should_offer_completions_for_flags_o
 complete -c 'campaignctl' -n '__campaignctl_should_offer_completions_for_flags_or_options "campaignctl account test" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'campaignctl' -n '__campaignctl_should_offer_completions_for_flags_or_options "campaignctl events" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'campaignctl' -n '__campaignctl_should_offer_completions_for_positional "campaignctl events" -eq 1' -fa 'list' -d 'List stored trigger events, newest first.'
-complete -c 'campaignctl' -n '__campaignctl_should_offer_completions_for_positional "campaignctl events" -eq 1' -fa 'show' -d 'Show one event: its raw envelope, where it went, every attempt and error.'
+complete -c 'campaignctl' -n '__campaignctl_should_offer_completions_for_positional "campaignctl events" -eq 1' -fa 'show' -d 'Show one event: its raw envelope, reconciliation, rendered message, every attempt and error.'
 complete -c 'campaignctl' -n '__campaignctl_should_offer_completions_for_positional "campaignctl events" -eq 1' -fa 'retry' -d 'Queue failed events again; the running daemon picks them up.'
 complete -c 'campaignctl' -n '__campaignctl_should_offer_completions_for_positional "campaignctl events" -eq 1' -fa 'purge' -d 'Delete finished events older than a number of days now (the daemon does it daily).'
 complete -c 'campaignctl' -n '__campaignctl_should_offer_completions_for_flags_or_options "campaignctl events list" home' -l 'home' -d 'The campaignctl home folder (default: $CAMPAIGNCTL_HOME, else ~/.local/share/campaignctl).' -rfa '(__campaignctl_complete_directories)'

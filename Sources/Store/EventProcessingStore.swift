@@ -23,6 +23,25 @@ public struct ClaimedEvent: Sendable, Equatable {
     /// message may go out twice.
     public var sendState: String?
     public var envelope: Data
+
+    public init(id: Int64, consumer: String, topic: String, partition: Int, offset: Int64, messageId: String?,
+                analyticsTriggerId: String?, triggerEventId: String, createTime: Int64?, receivedAt: Date, attempts: Int,
+                firstFailureAt: Date?, sendState: String?, envelope: Data) {
+        self.id = id
+        self.consumer = consumer
+        self.topic = topic
+        self.partition = partition
+        self.offset = offset
+        self.messageId = messageId
+        self.analyticsTriggerId = analyticsTriggerId
+        self.triggerEventId = triggerEventId
+        self.createTime = createTime
+        self.receivedAt = receivedAt
+        self.attempts = attempts
+        self.firstFailureAt = firstFailureAt
+        self.sendState = sendState
+        self.envelope = envelope
+    }
 }
 
 /// What one attempt decided for an event.

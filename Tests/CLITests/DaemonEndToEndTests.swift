@@ -121,6 +121,21 @@ import FoundationNetworking
         #expect(mails.allSatisfy { $0.data.contains("Subject: Shopper") })
         // SIGTERM flushed the offsets of everything read: 100 per partition.
         #expect(try store.committedOffsets(consumer: "e2e", topic: "triggers") == [0: 99, 1: 99, 2: 99, 3: 99])
+
+        // events show: the raw envelope, the address, every attempt, and the message as rendered.
+        let env = ["CAMPAIGNCTL_INSTANCE": "e2e"]
+        let sent = try #require(try store.events(EventFilter(status: .processed, limit: 1)).first)
+        let shown = try rig.home.run(["events", "show", "\(sent.id)", "--json"], environment: env)
+        #expect(shown.status == 0, "\(shown)")
+        let detail = try shown.json()
+        let message = try #require(detail["message"] as? [String: Any])
+        #expect((message["subject"] as? String)?.hasPrefix("Shopper") == true)
+        #expect(message["to"] as? String == sent.targetAddress)
+        #expect(((detail["event"] as? [String: Any])?["attempts"] as? [[String: Any]])?.count == 1)
+        let failed = try #require(try store.events(EventFilter(status: .targetingFailed, limit: 1)).first)
+        let notSent = try rig.home.run(["events", "show", "\(failed.id)"], environment: env)
+        #expect(notSent.stdout.contains("not rendered: targetingFailed (several profiles have customerId"), "\(notSent)")
+        #expect(notSent.stdout.contains("\"envelopeType\":\"DATA\""))
     }
 
     @Test func aDaemonKilledMidRunResumesWithoutLosingOrDuplicatingEvents() async throws {

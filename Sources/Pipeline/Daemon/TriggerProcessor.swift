@@ -105,6 +105,31 @@ public final class TriggerProcessor: EventHandler, @unchecked Sendable {
         case send(Prepared)
     }
 
+    /// What an event renders to now, for `events show`: reconciled and
+    /// rendered like the daemon does, with the currently published version,
+    /// whatever the event's age; nothing is sent or recorded.
+    public func inspect(_ detail: EventDetail) -> RenderedEventMessage {
+        let event = ClaimedEvent(
+            id: detail.summary.id, consumer: detail.consumer, topic: detail.topic, partition: detail.summary.partition,
+            offset: detail.summary.offset, messageId: detail.messageId, analyticsTriggerId: detail.summary.analyticsTriggerId,
+            triggerEventId: detail.summary.triggerEventId, createTime: nil, receivedAt: Date(), attempts: detail.summary.attempts,
+            firstFailureAt: nil, sendState: detail.sendState, envelope: Data(detail.envelope.utf8))
+        switch prepare(event, now: Date()) {
+        case .done(let outcome):
+            return RenderedEventMessage(note: "not rendered: \(outcome.status.rawValue)\(outcome.detail.map { " (\($0))" } ?? "")")
+        case .send(let prepared):
+            var message = RenderedEventMessage(templateVersion: prepared.send.templateVersion, to: prepared.send.targetAddress,
+                                               messageId: prepared.send.outboundMessageId)
+            if let email = prepared.email {
+                message.subject = email.subject
+                message.text = email.text
+                message.html = email.html
+            }
+            message.sms = prepared.sms?.text
+            return message
+        }
+    }
+
     func prepare(_ event: ClaimedEvent, now: Date) -> Preparation {
         let trigger: PublishedTrigger
         do {
@@ -250,5 +275,37 @@ public final class TriggerProcessor: EventHandler, @unchecked Sendable {
         case .array(let a): .array(a.map(json))
         case .object(let o): .object(o.mapValues(json))
         }
+    }
+}
+
+/// An event's message as the daemon renders it (`events show`).
+public struct RenderedEventMessage: Sendable, Codable, Equatable {
+    public var templateVersion: Int?
+    public var to: String?
+    public var messageId: String?
+    public var subject: String?
+    public var text: String?
+    public var html: String?
+    public var sms: String?
+    /// Why there is no message (the event would not be sent now).
+    public var note: String?
+
+    public init(templateVersion: Int? = nil, to: String? = nil, messageId: String? = nil, note: String? = nil) {
+        self.templateVersion = templateVersion
+        self.to = to
+        self.messageId = messageId
+        self.note = note
+    }
+
+    /// Renders one stored event for inspection.
+    public static func render(eventId: Int64, layout: InstanceLayout, store: InstanceStore) throws -> (EventDetail, RenderedEventMessage) {
+        let detail = try store.event(id: eventId)
+        let processor = TriggerProcessor(
+            store: store,
+            connectors: InstanceConnectors(email: FileEmailOutbox(directory: layout.outboxDirectory), sms: FileSMSOutbox(directory: layout.outboxDirectory)),
+            settings: .init(instance: layout.name, retryPeriod: 0, retryValidity: 0,
+                            unsubscribeBaseURL: (try? store.option(name: DaemonAssembly.unsubscribeOption).value) ?? TriggerProcessor.defaultUnsubscribeBaseURL),
+            logger: Logger(label: "campaignctl.events"))
+        return (detail, processor.inspect(detail))
     }
 }

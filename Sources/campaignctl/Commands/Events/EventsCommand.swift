@@ -1,6 +1,7 @@
 import ArgumentParser
 import CampaignCore
 import Foundation
+import Pipeline
 import Store
 
 struct EventsCommand: ParsableCommand {
@@ -26,6 +27,7 @@ struct EventListReport: Report {
 
 struct EventDetailReport: Report {
     var event: EventDetail
+    var message: RenderedEventMessage
 
     func renderText() -> String {
         let e = event
@@ -50,6 +52,16 @@ struct EventDetailReport: Report {
             text += "\n\nATTEMPTS\n" + Terminal.table(["#", "AT", "OUTCOME", "DETAIL"], e.attempts.map {
                 [String($0.attempt), Terminal.timestamp($0.at), $0.outcome, $0.detail ?? ""]
             })
+        }
+        text += "\n\nMESSAGE"
+        if let note = message.note {
+            text += "\n" + note
+        } else {
+            text += " (rendered now with the published template v\(message.templateVersion ?? 0))\n"
+            text += Terminal.fields([("to", message.to ?? ""), ("subject", message.subject ?? "")])
+            if let body = message.text { text += "\n--- text\n" + body }
+            if let body = message.html { text += "\n--- html\n" + body }
+            if let body = message.sms { text += "\n--- sms\n" + body }
         }
         text += "\n\nENVELOPE\n" + e.envelope
         return text
@@ -115,7 +127,7 @@ extension EventsCommand {
 
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Show one event: its raw envelope, where it went, every attempt and error.",
+            abstract: "Show one event: its raw envelope, reconciliation, rendered message, every attempt and error.",
             discussion: """
             EXAMPLES:
               campaignctl events show 42
@@ -129,8 +141,9 @@ extension EventsCommand {
         @OptionGroup var output: OutputOptions
 
         func run() throws {
-            let (_, store) = try instanceOptions.openStore()
-            try output.emit(EventDetailReport(event: try store.event(id: id)))
+            let (layout, store) = try instanceOptions.openStore()
+            let (event, message) = try RenderedEventMessage.render(eventId: id, layout: layout, store: store)
+            try output.emit(EventDetailReport(event: event, message: message))
         }
     }
 
