@@ -47,7 +47,7 @@ final class AcceptingHandler: EventHandler, @unchecked Sendable {
         let daemon = try Pipelined(layout: fixture.layout, store: fixture.store, logger: Logger(label: "test"),
                                    loadSetup: { setup(server: server, handler: handler) })
         try await daemon.start()
-        #expect(await waitUntil(60) { handler.count >= 300 })
+        #expect(try await eventually(timeout: .seconds(60)) { handler.count >= 300 })
         // Every partition's events were handled in offset order.
         for offsets in handler.lock.withLock({ handler.seen.values }) { #expect(offsets == offsets.sorted()) }
 
@@ -73,7 +73,7 @@ final class AcceptingHandler: EventHandler, @unchecked Sendable {
         let second = try Pipelined(layout: fixture.layout, store: fixture.store, logger: Logger(label: "test"),
                                    loadSetup: { setup(server: server, handler: handler) })
         try await second.start()
-        #expect(await waitUntil(60) { handler.count >= 1_500 && (try? fixture.store.eventCounts()[.processed]) == 1_500 })
+        #expect(try await eventually(timeout: .seconds(60)) { handler.count >= 1_500 && (try? fixture.store.eventCounts()[.processed]) == 1_500 })
         await second.stop()
         #expect(firstRun >= 300 && firstRun <= 1_500)
         #expect(try fixture.store.eventCounts() == [.processed: 1_500])

@@ -32,7 +32,7 @@ struct FixedRouter: EnvelopeRouter {
                                      tokens: CountingTokens(), sink: writer, logger: Logger(label: "test"),
                                      backoff: Backoff(initial: 0.05, maximum: 0.1))
         Thread.detachNewThread { consumer.run() }
-        let reached = await waitUntil(30) { stats.snapshot.triggerStored >= expectStored && settled(stats.snapshot, server.snapshot) }
+        let reached = try await eventually(timeout: .seconds(30)) { stats.snapshot.triggerStored >= expectStored && settled(stats.snapshot, server.snapshot) }
         consumer.stop()
         writer.stop()
         #expect(reached, "stored \(stats.snapshot.triggerStored) of \(expectStored)")

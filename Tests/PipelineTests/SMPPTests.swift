@@ -57,7 +57,7 @@ func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async thro
         #expect(smsc.boundSessions == 1)
 
         try await offPool { connector.close() }
-        #expect(await waitUntil(10) { smsc.records.contains { $0.command == "unbind" } && smsc.boundSessions == 0 })
+        #expect(try await eventually(timeout: .seconds(10)) { smsc.records.contains { $0.command == "unbind" } && smsc.boundSessions == 0 })
         #expect(connector.currentSession == nil)
     }
 
@@ -118,12 +118,12 @@ func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async thro
         let session = try await offPool { try SMPPSession.open(account, options: quick) }
         #expect(session.smscSystemId == "smsc-simulator")
         // Idle: the client keeps the link alive and gets answers.
-        #expect(await waitUntil(10) {
+        #expect(try await eventually(timeout: .seconds(10)) {
             smsc.records.contains { $0.command == "enquire_link" } && session.snapshot.enquireLinkResponses >= 1
         })
         // The SMSC asks: the client answers with the same sequence number.
         #expect(smsc.sendEnquireLink() == 1)
-        #expect(await waitUntil(10) {
+        #expect(try await eventually(timeout: .seconds(10)) {
             session.snapshot.enquireLinksAnswered >= 1 && smsc.records.contains { $0.command == "enquire_link_resp" }
         })
         let response = try #require(smsc.records.first { $0.command == "enquire_link_resp" })
@@ -131,7 +131,7 @@ func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async thro
         #expect(session.isOpen)
         try await offPool { session.unbind() }
         #expect(!session.isOpen)
-        #expect(await waitUntil(10) { smsc.records.contains { $0.command == "unbind" } })
+        #expect(try await eventually(timeout: .seconds(10)) { smsc.records.contains { $0.command == "unbind" } })
     }
 
     @Test func unansweredEnquireLinkClosesTheSession() async throws {
@@ -140,7 +140,7 @@ func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async thro
         let account = account(smsc)
         let quick = SMPPOptions(connectTimeout: 5, responseTimeout: 0.5, enquireLinkInterval: 0.2)
         let session = try await offPool { try SMPPSession.open(account, options: quick) }
-        #expect(await waitUntil(10) { !session.isOpen })
+        #expect(try await eventually(timeout: .seconds(10)) { !session.isOpen })
         #expect(session.closeReason?.contains("enquire_link_resp") == true)
     }
 
@@ -151,7 +151,7 @@ func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async thro
         let session = try await offPool { try SMPPSession.open(account, options: self.options) }
         defer { session.close(reason: "test over") }
         #expect(smsc.sendToBoundSessions(commandId: 0x0000_0103) == 1)
-        #expect(await waitUntil(10) { smsc.records.contains { $0.command == "generic_nack" } })
+        #expect(try await eventually(timeout: .seconds(10)) { smsc.records.contains { $0.command == "generic_nack" } })
         let nack = try #require(smsc.records.first { $0.command == "generic_nack" })
         #expect(nack.status == SMPPStatus.invalidCommandId)
         #expect(nack.sequence == 1)

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 @testable import Pipeline
 import Testing
+import TestSupport
 
 /// A token source that counts how often it was asked and told to forget.
 final class CountingTokens: BearerTokenSource, @unchecked Sendable {
@@ -33,15 +34,6 @@ final class CollectingSink: TopicSink, @unchecked Sendable {
 
 /// Polls `condition` until it holds or `seconds` pass. Async, so that it
 /// never blocks the cooperative thread pool the code under test may need.
-func waitUntil(_ seconds: Double = 20, _ condition: () -> Bool) async -> Bool {
-    let deadline = Date().addingTimeInterval(seconds)
-    while Date() < deadline {
-        if condition() { return true }
-        try? await Task.sleep(nanoseconds: 10_000_000)
-    }
-    return condition()
-}
-
 @Suite struct TopicStreamTests {
     let generator = TriggerGenerator(triggerId: "3e8a2ba7-fccc-49bb-bdac-33ee33cf02bf", imsOrg: "ORG@AdobeOrg")
 
@@ -65,7 +57,7 @@ func waitUntil(_ seconds: Double = 20, _ condition: () -> Bool) async -> Bool {
         let (consumer, _) = consume(server, sink: sink)
         defer { consumer.stop() }
 
-        #expect(await waitUntil { sink.count >= 3_000 })
+        #expect(try await eventually(timeout: .seconds(20)) { sink.count >= 3_000 })
         let envelopes = sink.lock.withLock { sink.envelopes }
         #expect(envelopes.count == 3_000)
         #expect(Set(envelopes.map { "\($0.partition):\($0.offset)" }).count == 3_000)
@@ -86,7 +78,7 @@ func waitUntil(_ seconds: Double = 20, _ condition: () -> Bool) async -> Bool {
         let sink = CollectingSink()
         let (consumer, _) = consume(server, start: [0: 44, 1: 9], sink: sink)
         defer { consumer.stop() }
-        #expect(await waitUntil { sink.count >= 45 })
+        #expect(try await eventually(timeout: .seconds(20)) { sink.count >= 45 })
         let envelopes = sink.lock.withLock { sink.envelopes }
         #expect(envelopes.filter { $0.partition == 0 }.map(\.offset) == Array(45..<50))
         #expect(envelopes.filter { $0.partition == 1 }.map(\.offset) == Array(10..<50))
@@ -105,7 +97,7 @@ func waitUntil(_ seconds: Double = 20, _ condition: () -> Bool) async -> Bool {
         let (consumer, _) = consume(server, tokens: tokens, sink: sink)
         defer { consumer.stop() }
 
-        #expect(await waitUntil { sink.count >= 2_000 })
+        #expect(try await eventually(timeout: .seconds(20)) { sink.count >= 2_000 })
         let envelopes = sink.lock.withLock { sink.envelopes }
         #expect(envelopes.count == 2_000)
         #expect(Set(envelopes.map { "\($0.partition):\($0.offset)" }).count == 2_000)
@@ -126,12 +118,12 @@ func waitUntil(_ seconds: Double = 20, _ condition: () -> Bool) async -> Bool {
         let sink = CollectingSink()
         let (consumer, _) = consume(server, sink: sink, stallSeconds: 1)
         defer { consumer.stop() }
-        #expect(await waitUntil { sink.lock.withLock { sink.pings } >= 3 })
+        #expect(try await eventually(timeout: .seconds(20)) { sink.lock.withLock { sink.pings } >= 3 })
 
         // A stream that goes silent is dropped after the stall time and re-opened.
         server.setFaults(StreamFaults(pingInterval: nil))
         let before = server.snapshot.requests
-        #expect(await waitUntil(10) { server.snapshot.requests > before + 1 })
+        #expect(try await eventually(timeout: .seconds(10)) { server.snapshot.requests > before + 1 })
     }
 
     @Test func stopEndsTheConsumerPromptly() async throws {
@@ -149,8 +141,8 @@ func waitUntil(_ seconds: Double = 20, _ condition: () -> Bool) async -> Bool {
             consumer.run()
             finished.withLock { done = true }
         }
-        #expect(await waitUntil { sink.lock.withLock { sink.connects } == 1 })
+        #expect(try await eventually(timeout: .seconds(20)) { sink.lock.withLock { sink.connects } == 1 })
         consumer.stop()
-        #expect(await waitUntil(5) { finished.withLock { done } })
+        #expect(try await eventually(timeout: .seconds(5)) { finished.withLock { done } })
     }
 }

@@ -17,7 +17,7 @@ public enum DaemonAssembly {
             if let value = config.pipelinedValue(attribute.name) { values[attribute.name] = value }
         }
         for attribute in PipelinedSettings.attributes {
-            if let value = values[attribute.name], let problem = PipelinedSettings.problem(with: value, for: attribute) {
+            if let value = values[attribute.name], let problem = InstanceConfig.problem(with: value, for: attribute) {
                 throw CampaignError.configuration("pipelined.\(attribute.name): \(problem)", hint: "campaignctl config validate lists every problem")
             }
         }

@@ -17,16 +17,7 @@ public struct DaemonStatus: Sendable, Encodable {
     public var events: [String: Int]
     public var stats: [String: Int64]
     /// The daemon's own document, when it answered.
-    public var document: JSONDocument?
-
-    public struct JSONDocument: Sendable, Encodable {
-        let data: Data
-        public func encode(to encoder: Encoder) throws {
-            var container = encoder.singleValueContainer()
-            let object = try JSONSerialization.jsonObject(with: data)
-            try container.encode(AnyEncodable(object))
-        }
-    }
+    public var document: JSONValue?
 
     public static func read(layout: InstanceLayout, store: InstanceStore) async throws -> DaemonStatus {
         let pid = try DaemonLock.holder(layout)
@@ -48,13 +39,13 @@ public struct DaemonStatus: Sendable, Encodable {
             data = dump
             status.source = "pipelined.json"
         }
-        if let data, let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
-            status.document = JSONDocument(data: data)
-            for agent in object["agents"] as? [[String: Any]] ?? [] {
-                let key = "\(agent["consumer"] as? String ?? "?")/\(agent["topic"] as? String ?? "?")"
-                status.offsets[key] = (agent["pointer"] as? [String: Any])?["current-offsets"] as? String ?? ""
-                for (name, value) in agent["stats"] as? [String: Any] ?? [:] {
-                    if let number = value as? NSNumber { status.stats[name, default: 0] += number.int64Value }
+        if let data, let document = try? JSONDecoder().decode(JSONValue.self, from: data), document.objectValue != nil {
+            status.document = document
+            for agent in document["agents"]?.arrayValue ?? [] {
+                let key = "\(agent["consumer"]?.stringValue ?? "?")/\(agent["topic"]?.stringValue ?? "?")"
+                status.offsets[key] = agent["pointer"]?["current-offsets"]?.stringValue ?? ""
+                for (name, value) in agent["stats"]?.objectValue ?? [:] {
+                    if case .number(let number) = value { status.stats[name, default: 0] += Int64(number) }
                 }
             }
         } else {
@@ -64,29 +55,5 @@ public struct DaemonStatus: Sendable, Encodable {
             }
         }
         return status
-    }
-}
-
-/// Encodes whatever JSONSerialization produced.
-struct AnyEncodable: Encodable {
-    let value: Any
-    init(_ value: Any) { self.value = value }
-
-    func encode(to encoder: Encoder) throws {
-        var container = encoder.singleValueContainer()
-        switch value {
-        case let number as NSNumber where String(cString: number.objCType) == "c":
-            try container.encode(number.boolValue)
-        case let number as NSNumber:
-            if number.doubleValue == number.doubleValue.rounded() && abs(number.doubleValue) < 1e15 {
-                try container.encode(number.int64Value)
-            } else {
-                try container.encode(number.doubleValue)
-            }
-        case let string as String: try container.encode(string)
-        case let array as [Any]: try container.encode(array.map(AnyEncodable.init))
-        case let object as [String: Any]: try container.encode(object.mapValues(AnyEncodable.init))
-        default: try container.encodeNil()
-        }
     }
 }
