@@ -26,7 +26,7 @@ private final class AuthHome: @unchecked Sendable {
         ])
         try await emulator.start()
         let home = AuthHome(emulator: emulator)
-        try home.home.initInstance()
+        try await home.home.initInstance()
         try home.home.directory.write("secret.txt", secret + "\n")
         try home.home.directory.write("wrong.txt", "p8e-wrong\n")
         try home.home.directory.write("private.key", TestRSAKey.pkcs8.privatePEM)
@@ -34,20 +34,20 @@ private final class AuthHome: @unchecked Sendable {
     }
 
     func run(_ arguments: String..., stdin: String? = nil) async throws -> ProcessResult {
-        let result = try await home.runDetached(arguments, stdin: stdin)
+        let result = try await home.run(arguments, stdin: stdin)
         results.append(result)
         return result
     }
 
     func addOAuth(_ name: String = "adobe", secretFile: String = "secret.txt", extra: [String] = []) async throws -> ProcessResult {
-        let result = try await home.runDetached(["auth", "add", name, "--type", "oauth", "--org-id", orgId, "--client-id", "oauth-client",
+        let result = try await home.run(["auth", "add", name, "--type", "oauth", "--org-id", orgId, "--client-id", "oauth-client",
                                                  "--client-secret-file", secretFile, "--ims-endpoint", emulator.endpoint] + extra)
         results.append(result)
         return result
     }
 
     /// The store's bytes, WAL included.
-    func storeBytes() throws -> Data {
+    func storeBytes() async throws -> Data {
         let directory = home.file("var/test")
         var bytes = Data()
         for name in try FileManager.default.contentsOfDirectory(atPath: directory.path) where name.hasPrefix("campaign.sqlite") {
@@ -128,7 +128,7 @@ private func contains(_ data: Data, _ text: String) -> Bool {
         let shownAfter = try await auth.run("auth", "show", "adobe", "--json")
         #expect(try #require(try shownAfter.json()["credential"] as? [String: Any])["cachedTokenExpiresAt"] is String)
 
-        let bytes = try auth.storeBytes()
+        let bytes = try await auth.storeBytes()
         #expect(!bytes.isEmpty)
         #expect(!contains(bytes, secret))
         #expect(!contains(bytes, value))
@@ -150,11 +150,11 @@ private func contains(_ data: Data, _ text: String) -> Bool {
         let jwtArgs = ["--type", "jwt", "--org-id", orgId, "--client-id", "jwt-client", "--client-secret-file", "secret.txt",
                        "--technical-account-id", account, "--ims-endpoint", auth.emulator.endpoint]
 
-        let fromStdin = try await auth.home.runDetached(["auth", "add", "legacy"] + jwtArgs + ["--private-key-file", "-"],
+        let fromStdin = try await auth.home.run(["auth", "add", "legacy"] + jwtArgs + ["--private-key-file", "-"],
                                                         stdin: TestRSAKey.pkcs8.privatePEM)
         auth.results.append(fromStdin)
         #expect(fromStdin.status == 0, "\(fromStdin)")
-        let fromBase64 = try await auth.home.runDetached(["auth", "add", "legacy64"] + jwtArgs + ["--private-key-base64-file", "private.key.b64"])
+        let fromBase64 = try await auth.home.run(["auth", "add", "legacy64"] + jwtArgs + ["--private-key-base64-file", "private.key.b64"])
         auth.results.append(fromBase64)
         #expect(fromBase64.status == 0, "\(fromBase64)")
 
@@ -168,7 +168,7 @@ private func contains(_ data: Data, _ text: String) -> Bool {
         #expect(shown.stdout.contains("private key        •••• (sha256 of public key \(try IMSPublicKey(pem: TestRSAKey.pkcs8.publicPEM).fingerprint))"))
         #expect(shown.stdout.contains("metascope          ent_analytics_bulk_ingest_sdk"))
 
-        let bytes = try auth.storeBytes()
+        let bytes = try await auth.storeBytes()
         #expect(!contains(bytes, auth.keyLine))
         #expect(!contains(bytes, "PRIVATE KEY"))
         #expect(!contains(bytes, secret))
@@ -225,7 +225,7 @@ private func contains(_ data: Data, _ text: String) -> Bool {
                                           stdin: secret)
         #expect(twoStdin.status == 64, "\(twoStdin)")
 
-        let weak = try TestRSAKey.generate(bits: 1024, format: .pkcs1)
+        let weak = try await offPool { try TestRSAKey.generate(bits: 1024, format: .pkcs1) }
         try auth.home.directory.write("weak.key", weak.privatePEM)
         let weakKey = try await auth.run("auth", "add", "x", "--type", "jwt", "--org-id", orgId, "--client-id", "c",
                                          "--client-secret-file", "secret.txt", "--technical-account-id", account,

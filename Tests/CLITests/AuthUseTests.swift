@@ -14,20 +14,20 @@ import TestSupport
 
     """
 
-    func home() throws -> CLIHome {
+    func home() async throws -> CLIHome {
         let home = CLIHome()
-        try home.initInstance("bind")
+        try await home.initInstance("bind")
         try home.directory.write("conf/config-bind.xml", original)
         return home
     }
 
-    @Test func oauthBindingSealsTheSecretAndKeepsEveryOtherByte() throws {
-        let home = try home()
+    @Test func oauthBindingSealsTheSecretAndKeepsEveryOtherByte() async throws {
+        let home = try await home()
         let secret = "oauth-secret-that-must-not-leak"
-        let add = try home.run(["auth", "add", "adobe", "--type", "oauth", "--org-id", "ORG123@AdobeOrg", "--client-id", "client-1",
+        let add = try await home.run(["auth", "add", "adobe", "--type", "oauth", "--org-id", "ORG123@AdobeOrg", "--client-id", "client-1",
                                 "--client-secret-file", "-", "--ims-endpoint", "http://127.0.0.1:9"], stdin: secret + "\n")
         #expect(add.status == 0, "\(add)")
-        let use = try home.run(["auth", "use", "adobe", "--json"])
+        let use = try await home.run(["auth", "use", "adobe", "--json"])
         #expect(use.status == 0, "\(use)")
         #expect(!use.stdout.contains(secret) && !use.stderr.contains(secret))
         let binding = try #require(try use.json()["binding"] as? [String: Any])
@@ -44,18 +44,18 @@ import TestSupport
         #expect(!xml[sealed].isEmpty)
         #expect(try home.read("conf/config-bind.xml.bak") == original)
         // The result is a valid config the rest of the tool reads.
-        #expect(try home.run(["config", "validate"], environment: ["CAMPAIGNCTL_INSTANCE": "bind"]).status == 0)
+        #expect(try await home.run(["config", "validate"], environment: ["CAMPAIGNCTL_INSTANCE": "bind"]).status == 0)
     }
 
-    @Test func jwtBindingWritesTheSealedKeyAndImsJwtToken() throws {
-        let home = try home()
+    @Test func jwtBindingWritesTheSealedKeyAndImsJwtToken() async throws {
+        let home = try await home()
         let key = TestRSAKey.pkcs8
         try home.directory.write("key.pem", key.privatePEM)
-        let add = try home.run(["auth", "add", "legacy", "--type", "jwt", "--org-id", "ORG123@AdobeOrg", "--client-id", "client-2",
+        let add = try await home.run(["auth", "add", "legacy", "--type", "jwt", "--org-id", "ORG123@AdobeOrg", "--client-id", "client-2",
                                 "--client-secret-file", "-", "--technical-account-id", "TA1@techacct.adobe.com",
                                 "--private-key-file", home.file("key.pem").path], stdin: "jwt-secret\n")
         #expect(add.status == 0, "\(add)")
-        let use = try home.run(["auth", "use", "legacy"])
+        let use = try await home.run(["auth", "use", "legacy"])
         #expect(use.status == 0, "\(use)")
         let xml = try home.read("conf/config-bind.xml")
         #expect(xml.contains("authType=\"imsJwtToken\""))
@@ -65,9 +65,9 @@ import TestSupport
         #expect(!use.stdout.contains("PRIVATE KEY") && !use.stderr.contains("PRIVATE KEY"))
     }
 
-    @Test func unknownCredentialChangesNothing() throws {
-        let home = try home()
-        let use = try home.run(["auth", "use", "nobody"])
+    @Test func unknownCredentialChangesNothing() async throws {
+        let home = try await home()
+        let use = try await home.run(["auth", "use", "nobody"])
         #expect(use.status == 66, "\(use)")
         #expect(try home.read("conf/config-bind.xml") == original)
     }

@@ -19,7 +19,7 @@ import FoundationNetworking
         var store: InstanceStore { get throws { try InstanceStore.open(layout: InstanceLayout(home: home.directory.url, name: "e2e")) } }
     }
 
-    func ok(_ result: ProcessResult, _ what: String) throws {
+    func ok(_ result: ProcessResult, _ what: String) async throws {
         guard result.status == 0 else { throw TestServerFailure("\(what) failed: \(result)") }
     }
 
@@ -28,18 +28,18 @@ import FoundationNetworking
     /// published cart-abandonment trigger and template.
     func rig() async throws -> Rig {
         let home = CLIHome()
-        try home.initInstance("e2e")
+        try await home.initInstance("e2e")
         let smtp = try await SMTPTestServer.start()
         let ports = try freeLocalPorts(3)
-        let run = { (args: [String], stdin: String?) throws -> ProcessResult in
-            try home.run(args, stdin: stdin, environment: ["CAMPAIGNCTL_INSTANCE": "e2e"])
+        let run = { (args: [String], stdin: String?) async throws -> ProcessResult in
+            try await home.run(args, stdin: stdin, environment: ["CAMPAIGNCTL_INSTANCE": "e2e"])
         }
-        try ok(run(["auth", "add", "adobe", "--type", "oauth", "--org-id", "E2E0000000000000000000@AdobeOrg", "--client-id", "e2e-client",
+        try await ok(run(["auth", "add", "adobe", "--type", "oauth", "--org-id", "E2E0000000000000000000@AdobeOrg", "--client-id", "e2e-client",
                     "--client-secret-file", "-", "--ims-endpoint", "http://127.0.0.1:\(ports[0])"], "s3cret-e2e-value\n"), "auth add")
-        try ok(run(["auth", "use", "adobe"], nil), "auth use")
+        try await ok(run(["auth", "use", "adobe"], nil), "auth use")
         for (key, value) in [("discoverPipelineEndpoint", "http://127.0.0.1:\(ports[1])"), ("monitorServerPort", "\(ports[2])"),
                              ("pointerFlushPeriodSec", "1"), ("processingThreads", "3")] {
-            try ok(run(["config", "set", "pipelined.\(key)", value], nil), "config set \(key)")
+            try await ok(run(["config", "set", "pipelined.\(key)", value], nil), "config set \(key)")
         }
         // The mail relay lives in <mta>, edited by hand as in Adobe's config files.
         let config = home.file("conf/config-e2e.xml")
@@ -51,21 +51,21 @@ import FoundationNetworking
         for n in 1...30 { csv += "shopper\(n)@example.com,C\(n),Shopper\(n)\n" }
         csv += "twin@example.com,C7,Twin\n"
         try home.directory.write("profiles.csv", csv)
-        try ok(run(["profile", "import", home.file("profiles.csv").path, "--key", "email"], nil), "profile import")
-        try ok(run(["denylist", "add", "shopper5@example.com"], nil), "denylist add")
-        try ok(run(["trigger", "create", "cart", "--label", "Cart abandonment", "--trigger-id", uid, "--channel", "email",
+        try await ok(run(["profile", "import", home.file("profiles.csv").path, "--key", "email"], nil), "profile import")
+        try await ok(run(["denylist", "add", "shopper5@example.com"], nil), "denylist add")
+        try await ok(run(["trigger", "create", "cart", "--label", "Cart abandonment", "--trigger-id", uid, "--channel", "email",
                     "--targeting", "profile", "--field", "customerId=eVar01", "--field", "total=cartTotal", "--field", "items=products",
                     "--reconcile", "declaredId=customerId"], nil), "trigger create")
-        try ok(run(["trigger", "publish", "cart"], nil), "trigger publish")
+        try await ok(run(["trigger", "publish", "cart"], nil), "trigger publish")
         try home.directory.write("cart.html", "<p>Hi {{profile.firstName}}</p><ul>{{#event.items}}<li>{{name}}</li>{{/event.items}}</ul><p>{{event.total}}</p><a href=\"{{unsubscribeUrl}}\">unsubscribe</a>\n")
         try home.directory.write("cart.txt", "Hi {{profile.firstName}}, total {{event.total}}. Unsubscribe: {{unsubscribeUrl}}\n")
-        try ok(run(["template", "edit", "cart", "--subject", "{{profile.firstName}}, your cart", "--from", "shop@example.com",
+        try await ok(run(["template", "edit", "cart", "--subject", "{{profile.firstName}}, your cart", "--from", "shop@example.com",
                     "--html-file", home.file("cart.html").path, "--text-file", home.file("cart.txt").path], nil), "template edit")
-        try ok(run(["template", "publish", "cart"], nil), "template publish")
+        try await ok(run(["template", "publish", "cart"], nil), "template publish")
         return Rig(home: home, smtp: smtp, imsPort: ports[0], monitorPort: ports[2])
     }
 
-    func emulator(_ rig: Rig, count: Int, extra: [String] = []) throws -> BackgroundProcess {
+    func emulator(_ rig: Rig, count: Int, extra: [String] = []) async throws -> BackgroundProcess {
         var shoppers = "email,customerId\n"
         for n in 1...30 { shoppers += "shopper\(n)@example.com,C\(n)\n" }
         try rig.home.directory.write("shoppers.csv", shoppers)
@@ -75,7 +75,7 @@ import FoundationNetworking
                                      environment: ["CAMPAIGNCTL_HOME": rig.home.home, "CAMPAIGNCTL_INSTANCE": "e2e"])
     }
 
-    func daemon(_ rig: Rig) throws -> BackgroundProcess {
+    func daemon(_ rig: Rig) async throws -> BackgroundProcess {
         try BackgroundProcess(campaignctlBinary, ["pipelined", "run"],
                               environment: ["CAMPAIGNCTL_HOME": rig.home.home, "CAMPAIGNCTL_INSTANCE": "e2e"])
     }
@@ -86,9 +86,9 @@ import FoundationNetworking
 
     @Test func everyEventEndsInTheRightStatusAndEachMessageIsSentOnce() async throws {
         let rig = try await rig()
-        let emulator = try emulator(rig, count: 400, extra: ["--drop-every", "150", "--garbage-every", "90", "--unauthorized-first", "1"])
+        let emulator = try await emulator(rig, count: 400, extra: ["--drop-every", "150", "--garbage-every", "90", "--unauthorized-first", "1"])
         #expect(await emulator.line { $0.contains("pipeline endpoint") } != nil, "emulator: \(emulator.stderr)")
-        let daemon = try daemon(rig)
+        let daemon = try await daemon(rig)
         #expect(try await eventually(timeout: .seconds(90)) { finished(rig) >= 400 }, "daemon: \(daemon.stderr)")
 
         // The status page answers in Adobe's shape while the daemon runs.
@@ -125,7 +125,7 @@ import FoundationNetworking
         // events show: the raw envelope, the address, every attempt, and the message as rendered.
         let env = ["CAMPAIGNCTL_INSTANCE": "e2e"]
         let sent = try #require(try store.events(EventFilter(status: .processed, limit: 1)).first)
-        let shown = try rig.home.run(["events", "show", "\(sent.id)", "--json"], environment: env)
+        let shown = try await rig.home.run(["events", "show", "\(sent.id)", "--json"], environment: env)
         #expect(shown.status == 0, "\(shown)")
         let detail = try shown.json()
         let message = try #require(detail["message"] as? [String: Any])
@@ -133,20 +133,20 @@ import FoundationNetworking
         #expect(message["to"] as? String == sent.targetAddress)
         #expect(((detail["event"] as? [String: Any])?["attempts"] as? [[String: Any]])?.count == 1)
         let failed = try #require(try store.events(EventFilter(status: .targetingFailed, limit: 1)).first)
-        let notSent = try rig.home.run(["events", "show", "\(failed.id)"], environment: env)
+        let notSent = try await rig.home.run(["events", "show", "\(failed.id)"], environment: env)
         #expect(notSent.stdout.contains("not rendered: targetingFailed (several profiles have customerId"), "\(notSent)")
         #expect(notSent.stdout.contains("\"envelopeType\":\"DATA\""))
     }
 
     @Test func aDaemonKilledMidRunResumesWithoutLosingOrDuplicatingEvents() async throws {
         let rig = try await rig()
-        let emulator = try emulator(rig, count: 1_200, extra: ["--rate", "400"])
+        let emulator = try await emulator(rig, count: 1_200, extra: ["--rate", "400"])
         #expect(await emulator.line { $0.contains("pipeline endpoint") } != nil)
-        let first = try daemon(rig)
+        let first = try await daemon(rig)
         #expect(try await eventually(timeout: .seconds(60)) { ((try? rig.store.eventCounts()) ?? [:]).values.reduce(0, +) >= 300 })
         first.signal(SIGKILL)
         _ = await first.exitStatus()
-        let second = try daemon(rig)
+        let second = try await daemon(rig)
         #expect(try await eventually(timeout: .seconds(90)) { finished(rig) >= 1_200 }, "daemon: \(second.stderr)")
         second.signal(SIGTERM)
         #expect(await second.exitStatus() == 0)
@@ -168,17 +168,17 @@ import FoundationNetworking
         let rig = try await rig()
         let env = ["CAMPAIGNCTL_INSTANCE": "e2e"]
         let other = #"{"topics":[{"name":"triggers","consumer":"e2e","triggers":[{"name":"00000000-0000-0000-0000-000000000000"}]}]}"#
-        try ok(rig.home.run(["option", "set", "NmsPipeline_Config", "--file", "-"], stdin: other, environment: env), "option set")
-        let emulator = try emulator(rig, count: 1_500, extra: ["--rate", "250"])
+        try await ok(rig.home.run(["option", "set", "NmsPipeline_Config", "--file", "-"], stdin: other, environment: env), "option set")
+        let emulator = try await emulator(rig, count: 1_500, extra: ["--rate", "250"])
         #expect(await emulator.line { $0.contains("pipeline endpoint") } != nil)
-        let daemon = try daemon(rig)
+        let daemon = try await daemon(rig)
         // Nothing is routed until the option lists the cart trigger again.
         #expect(try await eventually(timeout: .seconds(30)) { daemon.stderr.contains("Listening to topic") })
         try await Task.sleep(nanoseconds: 1_000_000_000)
         #expect(try rig.store.eventCounts().isEmpty)
         let cart = #"{"topics":[{"name":"triggers","consumer":"e2e","triggers":[{"name":"\#(uid)"}]}]}"#
-        try ok(rig.home.run(["option", "set", "NmsPipeline_Config", "--file", "-"], stdin: cart, environment: env), "option set")
-        try ok(rig.home.run(["config", "reload"], environment: env), "config reload")
+        try await ok(rig.home.run(["option", "set", "NmsPipeline_Config", "--file", "-"], stdin: cart, environment: env), "option set")
+        try await ok(rig.home.run(["config", "reload"], environment: env), "config reload")
         #expect(try await eventually(timeout: .seconds(30)) { daemon.stderr.contains("Reloaded the configuration") }, "\(daemon.stderr)")
         #expect(try await eventually(timeout: .seconds(60)) {
             (try? rig.store.committedOffsets(consumer: "e2e", topic: "triggers").values.reduce(0) { $0 + $1 + 1 }) == 1_500
@@ -195,8 +195,8 @@ import FoundationNetworking
 
     @Test func aSecondDaemonIsRefusedAndABadConfigurationStopsStartUp() async throws {
         let home = CLIHome()
-        try home.initInstance("lonely")
-        let result = try home.run(["pipelined", "run"], environment: ["CAMPAIGNCTL_INSTANCE": "lonely"])
+        try await home.initInstance("lonely")
+        let result = try await home.run(["pipelined", "run"], environment: ["CAMPAIGNCTL_INSTANCE": "lonely"])
         #expect(result.status == 78, "\(result)")
         #expect(result.stderr.contains("no IMS credential is bound"))
     }

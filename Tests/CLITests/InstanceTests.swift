@@ -3,9 +3,9 @@ import Testing
 import TestSupport
 
 @Suite struct InstanceCommandTests {
-    @Test func initCreatesLayoutWithPrivateKeyAndStore() throws {
+    @Test func initCreatesLayoutWithPrivateKeyAndStore() async throws {
         let home = CLIHome()
-        let result = try home.run("instance", "init", "prod", "--json")
+        let result = try await home.run("instance", "init", "prod", "--json")
         #expect(result.status == 0, "\(result)")
         let json = try result.json()
         let instances = try #require(json["instances"] as? [[String: Any]])
@@ -23,31 +23,31 @@ import TestSupport
         #expect(try home.read("conf/serverConf.xml").contains(#"monitorServerPort="7781""#))
     }
 
-    @Test func initTwiceIsRefusedAndChangesNothing() throws {
+    @Test func initTwiceIsRefusedAndChangesNothing() async throws {
         let home = CLIHome()
-        try home.initInstance("prod")
+        try await home.initInstance("prod")
         let keyBefore = try home.read("var/prod/instance.key")
-        let again = try home.run("instance", "init", "prod")
+        let again = try await home.run("instance", "init", "prod")
         #expect(again.status == 77, "\(again)")
         #expect(again.stderr.contains("error: instance 'prod' already exists"))
         #expect(try home.read("var/prod/instance.key") == keyBefore)
     }
 
-    @Test func invalidNameIsAUsageError() throws {
+    @Test func invalidNameIsAUsageError() async throws {
         let home = CLIHome()
-        let result = try home.run("instance", "init", "../evil")
+        let result = try await home.run("instance", "init", "../evil")
         #expect(result.status == 64, "\(result)")
         #expect(!FileManager.default.fileExists(atPath: home.file("conf").path))
     }
 
-    @Test func listShowsEveryInstance() throws {
+    @Test func listShowsEveryInstance() async throws {
         let home = CLIHome()
-        try home.initInstance("b")
-        try home.initInstance("a")
-        let result = try home.run("instance", "list", "--json")
+        try await home.initInstance("b")
+        try await home.initInstance("a")
+        let result = try await home.run("instance", "list", "--json")
         let names = try #require(try result.json()["instances"] as? [[String: Any]]).compactMap { $0["name"] as? String }
         #expect(names == ["a", "b"])
-        let table = try home.run("instance", "list")
+        let table = try await home.run("instance", "list")
         #expect(table.stdout.hasPrefix("NAME"))
     }
 }

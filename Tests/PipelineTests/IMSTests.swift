@@ -184,8 +184,10 @@ private func expectCampaignError(_ body: () async throws -> Void) async -> Campa
         // A real TLS peer on loopback with a self-signed certificate.
         let directory = TemporaryDirectory("tls")
         let openssl = URL(fileURLWithPath: "/usr/bin/openssl")
-        let made = try runProcess(openssl, ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "tls.key", "-out", "tls.crt",
-                                            "-days", "1", "-subj", "/CN=127.0.0.1"], currentDirectory: directory.url)
+        let made = try await offPool {
+            try runProcess(openssl, ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "tls.key", "-out", "tls.crt",
+                                     "-days", "1", "-subj", "/CN=127.0.0.1"], currentDirectory: directory.url)
+        }
         try #require(made.status == 0, "\(made)")
         let server = Process()
         server.executableURL = openssl
@@ -353,17 +355,19 @@ private func expectCampaignError(_ body: () async throws -> Void) async -> Campa
         try Data("\(parts[0]).\(parts[1])".utf8).write(to: directory.file("data.txt"))
         try #require(Base64URL.decode(parts[2])).write(to: directory.file("sig.bin"))
         try directory.write("pub.pem", TestRSAKey.pkcs1.publicPEM)
-        let verify = try runProcess(URL(fileURLWithPath: "/usr/bin/openssl"),
-                                    ["dgst", "-sha256", "-verify", "pub.pem", "-signature", "sig.bin", "data.txt"],
-                                    currentDirectory: directory.url)
+        let verify = try await offPool {
+            try runProcess(URL(fileURLWithPath: "/usr/bin/openssl"),
+                           ["dgst", "-sha256", "-verify", "pub.pem", "-signature", "sig.bin", "data.txt"], currentDirectory: directory.url)
+        }
         #expect(verify.status == 0, "\(verify)")
         #expect(verify.stdout.contains("Verified OK"))
 
         // A signature over other bytes fails the same check.
         try Data("\(parts[0]).x".utf8).write(to: directory.file("data.txt"))
-        let tampered = try runProcess(URL(fileURLWithPath: "/usr/bin/openssl"),
-                                      ["dgst", "-sha256", "-verify", "pub.pem", "-signature", "sig.bin", "data.txt"],
-                                      currentDirectory: directory.url)
+        let tampered = try await offPool {
+            try runProcess(URL(fileURLWithPath: "/usr/bin/openssl"),
+                           ["dgst", "-sha256", "-verify", "pub.pem", "-signature", "sig.bin", "data.txt"], currentDirectory: directory.url)
+        }
         #expect(tampered.status != 0)
     }
 }
@@ -396,8 +400,8 @@ private func expectCampaignError(_ body: () async throws -> Void) async -> Campa
             .message == "k.b64: this is PEM text, not its base64")
     }
 
-    @Test func refusesA1024BitKey() throws {
-        let weak = try TestRSAKey.generate(bits: 1024, format: .pkcs1)
+    @Test func refusesA1024BitKey() async throws {
+        let weak = try await offPool { try TestRSAKey.generate(bits: 1024, format: .pkcs1) }
         let error = problem(input(type: .jwt, account: account, key: .pem(weak.privatePEM, source: "weak.key")))
         #expect(error?.status == .dataError)
         #expect(error?.message == "weak.key: the RSA key has 1024 bits; IMS needs at least 2048")

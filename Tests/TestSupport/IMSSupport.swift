@@ -24,26 +24,20 @@ public struct TestRSAKey: Sendable {
                           publicPEM: try String(contentsOfFile: pub, encoding: .utf8))
     }
 
-    /// Keys are slow to make: the tests share these, made once per process.
-    public static let pkcs8 = try! generate(format: .pkcs8)
-    public static let pkcs1 = try! generate(format: .pkcs1)
-    public static let other = try! generate(format: .pkcs8)
-}
+    /// Keys are slow to make (seconds, on a thread of the two-thread pool):
+    /// the tests share these, made once with openssl (`Tests/Support/keys/README.md`).
+    public static let pkcs8 = fixture("pkcs8")
+    public static let pkcs1 = fixture("pkcs1")
+    public static let other = fixture("other")
 
-extension CLIHome {
-    /// Runs the binary on a thread of its own and awaits it, so that servers
-    /// running on the test process's concurrency pool (FlyingFox) keep
-    /// answering while the child talks to them.
-    public func runDetached(_ arguments: [String], stdin: String? = nil,
-                            environment: [String: String] = [:]) async throws -> ProcessResult {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread {
-                do {
-                    continuation.resume(returning: try self.run(arguments, stdin: stdin, environment: environment))
-                } catch {
-                    continuation.resume(throwing: error)
-                }
-            }
+    private static func fixture(_ name: String) -> TestRSAKey {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Support/keys")
+        do {
+            return TestRSAKey(privatePEM: try String(contentsOf: folder.appendingPathComponent("\(name).pem"), encoding: .utf8),
+                              publicPEM: try String(contentsOf: folder.appendingPathComponent("\(name).pub.pem"), encoding: .utf8))
+        } catch {
+            fatalError("test key \(name) missing from \(folder.path): \(error)")
         }
     }
 }

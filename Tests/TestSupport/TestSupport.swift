@@ -106,20 +106,26 @@ public final class CLIHome: @unchecked Sendable {
     public init() {}
 
     /// Runs `campaignctl ARGS` with this home and no inherited instance.
-    public func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) throws -> ProcessResult {
+    /// The child is awaited on a thread of its own: a test blocking one of
+    /// the two cooperative threads would starve every other test, and the
+    /// loopback servers (FlyingFox) the child may be talking to.
+    public func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) async throws -> ProcessResult {
         var env = ["CAMPAIGNCTL_HOME": home, "CAMPAIGNCTL_INSTANCE": ""]
         for (k, v) in environment { env[k] = v }
-        return try runProcess(campaignctlBinary, arguments, stdin: stdin, environment: env, currentDirectory: directory.url)
+        let directory = directory.url, environment = env
+        return try await offPool {
+            try runProcess(campaignctlBinary, arguments, stdin: stdin, environment: environment, currentDirectory: directory)
+        }
     }
 
-    public func run(_ arguments: String..., stdin: String? = nil) throws -> ProcessResult {
-        try run(arguments, stdin: stdin)
+    public func run(_ arguments: String..., stdin: String? = nil) async throws -> ProcessResult {
+        try await run(arguments, stdin: stdin)
     }
 
     /// Creates an instance and returns its name.
     @discardableResult
-    public func initInstance(_ name: String = "test") throws -> String {
-        let result = try run(["instance", "init", name])
+    public func initInstance(_ name: String = "test") async throws -> String {
+        let result = try await run(["instance", "init", name])
         guard result.status == 0 else { throw CLIFailure(result: result) }
         return name
     }

@@ -26,7 +26,7 @@ public final class MonitorServer: @unchecked Sendable {
     public func start() async throws -> UInt16 {
         let server = self.server
         task = Task { try await server.run() }
-        try await server.waitUntilListening(timeout: 5)
+        try await server.waitUntilListening(timeout: 30)
         if case .ip4(_, let port) = await server.listeningAddress { return port }
         return 0
     }

@@ -93,7 +93,7 @@ public final class IMSEmulator: @unchecked Sendable {
                                 })
         let task = Task { try await server.run() }
         do {
-            try await server.waitUntilListening(timeout: 5)
+            try await server.waitUntilListening(timeout: 30)
         } catch {
             task.cancel()
             throw CampaignError.unavailable("the IMS emulator cannot listen on \(host):\(requested): \(error)",
