@@ -46,19 +46,23 @@ public struct InstanceStore: Sendable {
     }
 
     init(path: String, key: InstanceKey) throws {
+        let pool = try Self.makePool(path: path)
+        try Self.migrate(pool)
+        self.init(dbPool: pool, key: key)
+    }
+
+    /// The connection settings every store uses (and `StorageCeiling`).
+    static func makePool(path: String) throws -> DatabasePool {
         var configuration = Configuration()
         configuration.busyMode = .timeout(Self.busyTimeout)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA foreign_keys = ON")
         }
-        let pool: DatabasePool
         do {
-            pool = try DatabasePool(path: path, configuration: configuration)
+            return try DatabasePool(path: path, configuration: configuration)
         } catch {
             throw CampaignError(.failure, "cannot open the store \(path): \(error)")
         }
-        try Self.migrate(pool)
-        self.init(dbPool: pool, key: key)
     }
 
     static func migrate(_ writer: some DatabaseWriter) throws {

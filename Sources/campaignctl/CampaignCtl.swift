@@ -40,6 +40,7 @@ struct CampaignCtl: AsyncParsableCommand {
             PipelineCommand.self,
             PipelinedCommand.self,
             QuickstartCommand.self,
+            BenchCommand.self,
         ]
     )
 

@@ -95,12 +95,16 @@ public final class Pipelined: @unchecked Sendable {
     var timers: [Task<Void, Never>] = []
     /// The port the status server listens on (0 when off), once started.
     public private(set) var monitorPort: UInt16 = 0
+    /// False with `--ingest-only`: events are stored with their offsets and
+    /// wait, unprocessed, for a later run (a maintenance window, a benchmark).
+    let processing: Bool
 
-    public init(layout: InstanceLayout, store: InstanceStore, logger: Logger,
+    public init(layout: InstanceLayout, store: InstanceStore, logger: Logger, processing: Bool = true,
                 loadSetup: @escaping @Sendable () throws -> DaemonSetup) throws {
         self.layout = layout
         self.store = store
         self.logger = logger
+        self.processing = processing
         self.loadSetup = loadSetup
         setup = try loadSetup()
         router = ReloadableRouter(setup.routing)
@@ -119,9 +123,13 @@ public final class Pipelined: @unchecked Sendable {
                                   settings: .init(maximumBatch: settings.pointerFlushMessageCount,
                                                   offsetPeriod: TimeInterval(settings.pointerFlushPeriodSec)),
                                   stats: stats, logger: logger, onStored: { _ in workers.wake() })
-        self.workers = workers
         self.ingest = ingest
-        workers.start()
+        if processing {
+            self.workers = workers
+            workers.start()
+        } else {
+            logger.notice("Ingest only: events are stored with their offsets and not processed until a run without --ingest-only")
+        }
         ingest.start()
         refreshStatusCounts()
 

@@ -38,9 +38,14 @@ extension PipelinedCommand {
             has no supervisor, so run it under systemd (Restart=on-failure) instead; both are \
             accepted in the config and not acted on.
 
+            --ingest-only stores events and commits offsets but processes nothing: the events \
+            wait as pending for the next ordinary run (a maintenance window on the mail side, \
+            or filling a backlog for `scripts/bench`).
+
             EXAMPLES:
               campaignctl pipelined run --instance prod
               campaignctl pipelined run --log-format json 2>>pipelined.jsonl
+              campaignctl pipelined run --ingest-only
             """
         )
 
@@ -49,6 +54,8 @@ extension PipelinedCommand {
         var logFormat: DaemonLogHandler.Format = .text
         @Flag(help: "Log debug lines too.")
         var verbose = false
+        @Flag(help: "Store events and commit offsets; process and send nothing.")
+        var ingestOnly = false
 
         func run() async throws {
             let layout = try instanceOptions.layout()
@@ -58,7 +65,7 @@ extension PipelinedCommand {
             let makeHandler = DaemonLogHandler.bootstrap(file: layout.daemonLogFile, format: logFormat, level: verbose ? .debug : .info)
             let logger = Logger(label: "pipelined", factory: makeHandler)
             let trap = SignalTrap([SIGTERM, SIGINT, SIGHUP])
-            let daemon = try Pipelined(layout: layout, store: store, logger: logger,
+            let daemon = try Pipelined(layout: layout, store: store, logger: logger, processing: !ingestOnly,
                                        loadSetup: { try DaemonAssembly.setup(layout: layout, store: store, logger: logger) })
             logger.info("pipelined starting for instance \(layout.name) (pid \(getpid()))")
             do {
