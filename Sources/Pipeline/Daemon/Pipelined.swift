@@ -280,10 +280,9 @@ public final class Pipelined: @unchecked Sendable {
     func dumpStatus() {
         let data = statusJSON()
         let target = layout.daemonStatusFile
-        let temporary = target.appendingPathExtension("tmp")
         do {
-            try data.write(to: temporary)
-            _ = try FileManager.default.replaceItemAt(target, withItemAt: temporary)
+            // FileManager.replaceItemAt fails on Linux when the target does not exist yet.
+            try AtomicFile.write(data, to: target, mode: 0o600, keepBackup: false)
         } catch {
             logger.warning("Cannot write \(target.path): \(error)")
         }
