@@ -9,6 +9,7 @@ extension InstanceStore {
         let secretSealed = try key.seal(Data(secrets.clientSecret.utf8))
         let keySealed = try secrets.privateKeyPEM.map { try key.seal(Data($0.utf8)) }
         try write { db in
+            try Self.requireSealingKey(db, key)
             let exists = try Bool.fetchOne(db, sql: "SELECT 1 FROM credential WHERE name = ?", arguments: [credential.name]) ?? false
             if exists && !replace {
                 throw CampaignError(.notPermitted, "a credential named '\(credential.name)' already exists",
@@ -77,6 +78,7 @@ extension InstanceStore {
     public func saveToken(_ token: AccessToken, for cacheKey: String) throws {
         let sealed = try key.seal(Data(token.value.utf8))
         try write { db in
+            try Self.requireSealingKey(db, key)
             try db.execute(sql: "INSERT OR REPLACE INTO imsToken (cacheKey, tokenSealed, obtainedAt, expiresAt) VALUES (?, ?, ?, ?)",
                            arguments: [cacheKey, sealed, token.obtainedAt, token.expiresAt])
         }

@@ -10,6 +10,7 @@ extension InstanceStore {
         let sealed = try secret.map { try key.seal(Data($0.utf8)) }
         let settings = try Self.settingsJSON(account.settings)
         try write { db in
+            try Self.requireSealingKey(db, key)
             let createdAt = try Date.fetchOne(db, sql: "SELECT createdAt FROM externalAccount WHERE name = ?", arguments: [account.name])
             if createdAt != nil && !replace {
                 throw CampaignError(.notPermitted, "an account named '\(account.name)' already exists",

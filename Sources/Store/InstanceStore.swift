@@ -33,16 +33,22 @@ public struct InstanceStore: Sendable {
         guard fm.createFile(atPath: layout.storeFile.path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
             throw CampaignError(.cannotCreate, "cannot create \(layout.storeFile.path)")
         }
-        return try InstanceStore(path: layout.storeFile.path, key: key)
+        let store = try InstanceStore(path: layout.storeFile.path, key: key)
+        try store.write { db in try Self.recordKey(db, key) }
+        return store
     }
 
-    /// Opens an existing instance's store and key, migrating the schema.
+    /// Opens an existing instance's store and key, migrating the schema and
+    /// finishing (or rolling back) a key rotation a crash interrupted.
     public static func open(layout: InstanceLayout) throws -> InstanceStore {
         guard FileManager.default.fileExists(atPath: layout.storeFile.path) else {
             throw CampaignError.notFound("no store at \(layout.storeFile.path)",
                                          hint: "create the instance with: campaignctl instance init \(layout.name)")
         }
-        return try InstanceStore(path: layout.storeFile.path, key: try InstanceKey.load(from: layout.keyFile))
+        try recoverInterruptedKeyRotation(layout)
+        let store = try InstanceStore(path: layout.storeFile.path, key: try InstanceKey.load(from: layout.keyFile))
+        try store.requireMatchingKey()
+        return store
     }
 
     init(path: String, key: InstanceKey) throws {

@@ -251,6 +251,20 @@ enum Migrations {
                 """)
         }
 
+        migrator.registerMigration("0006_instance_key") { db in
+            try db.execute(sql: """
+                -- The fingerprint of the instance key that seals the secrets in
+                -- this store (one row). 'auth rotate-key' replaces it in the
+                -- same transaction that re-seals them: an interrupted rotation
+                -- is finished or rolled back by comparing it with the key files.
+                CREATE TABLE instanceKey (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    fingerprint TEXT NOT NULL,
+                    updatedAt DATETIME NOT NULL
+                );
+                """)
+        }
+
         return migrator
     }
 }

@@ -220,7 +220,7 @@ import TestSupport
         #expect(row("autoStart")?["value"] as? String == "false")
         #expect(row("appName")?["source"] as? String == "unset")
         #expect(row("appName")?["value"] == nil)
-        #expect(settings.count == 23)  // Adobe's 22 attributes and purgeAfterDays
+        #expect(settings.count == 24)  // Adobe's 22 attributes, purgeAfterDays and monitorServerAddress
 
         let table = try await home.run("config", "show", "--effective")
         let lines = table.stdout.split(separator: "\n")

@@ -185,6 +185,30 @@ public struct ConfigDocument: Sendable {
         return true
     }
 
+    /// Rewrites the value of every attribute of every element: `transform`
+    /// gets the decoded value and returns the new one, or nil to keep it.
+    /// Only the bytes of changed values move; returns how many changed.
+    @discardableResult
+    public mutating func rewriteAttributeValues(_ transform: (String) throws -> String?) throws -> Int {
+        var edits: [(range: Range<Int>, bytes: [UInt8])] = []
+        for node in nodes {
+            for attr in node.attributes {
+                guard let value = try transform(attr.value), value != attr.value else { continue }
+                if let bad = value.unicodeScalars.first(where: { !Self.isXMLChar($0.value) }) {
+                    throw CampaignError.badInput("the new value for '\(attr.name)' contains the character U+\(String(bad.value, radix: 16, uppercase: true)), which XML does not allow")
+                }
+                edits.append((attr.valueStart..<attr.valueEnd, Array(Self.escape(value, quote: attr.quote).utf8)))
+            }
+        }
+        guard !edits.isEmpty else { return 0 }
+        var edited = bytes
+        for edit in edits.sorted(by: { $0.range.lowerBound > $1.range.lowerBound }) {
+            edited.replaceSubrange(edit.range, with: edit.bytes)
+        }
+        self = try ConfigDocument(bytes: edited, path: path)
+        return edits.count
+    }
+
     private func checkRoot(_ elementPath: [String]) throws {
         guard let first = elementPath.first else {
             throw CampaignError.badInput("an element path needs at least the root element")

@@ -43,6 +43,7 @@ public enum PipelinedSettings {
         .init("initScript", .string, nil, "ID of a script run at process start"),
         .init("maxProcessMemoryAlertMb", .long, "1800", "RAM alert threshold in MB"),
         .init("maxProcessMemoryWarningMb", .long, "1600", "RAM warning threshold in MB"),
+        .init("monitorServerAddress", .string, "127.0.0.1", "(campaignctl) IPv4 address the status server listens on; 0.0.0.0 exposes it on every interface"),
         .init("monitorServerPort", .long, "7781", "HTTP status server port (0 = off)"),
         .init("pointerFlushMessageCount", .long, "1000", "save offsets every N processed messages"),
         .init("pointerFlushPeriodSec", .long, "5", "save offsets at least this often, in seconds"),

@@ -1,5 +1,10 @@
 import CampaignCore
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Where an effective `<pipelined>` value comes from.
 public enum SettingSource: String, Sendable, Codable, Equatable {
@@ -219,12 +224,22 @@ public struct InstanceConfig: Sendable {
         switch attribute.name {
         case "monitorServerPort":
             if let port = Int(value), port > 65535 { return "expects a TCP port from 0 to 65535 (0 = off), got '\(value)'" }
+        case "monitorServerAddress":
+            if !isIPv4Literal(value) {
+                return "expects an IPv4 address such as 127.0.0.1 (loopback only) or 0.0.0.0 (every interface), got '\(value)'"
+            }
         case "processingJSThreads", "processingThreads":
             if Int(value) == 0 { return "expects at least 1 thread, got '\(value)'" }
         default:
             break
         }
         return nil
+    }
+
+    /// A dotted-quad IPv4 literal (no host names, no IPv6).
+    public static func isIPv4Literal(_ value: String) -> Bool {
+        var address = in_addr()
+        return inet_pton(AF_INET, value, &address) == 1
     }
 
     static func valueHint(_ attribute: PipelinedAttribute) -> String {

@@ -25,8 +25,11 @@ public struct DaemonStatus: Sendable, Encodable {
                                   offsets: [:], events: [:], stats: [:], document: nil)
         for (status_, count) in try store.eventCounts() { status.events[status_.rawValue] = count }
         var data: Data?
-        if pid != nil, let port = try? InstanceConfig.load(layout).pipelinedInteger("monitorServerPort"), port > 0,
-           let url = URL(string: "http://127.0.0.1:\(port)/pipelined/status") {
+        let config = try? InstanceConfig.load(layout)
+        // The daemon binds monitorServerAddress; 0.0.0.0 includes loopback.
+        let address = config?.pipelinedValue("monitorServerAddress").flatMap { InstanceConfig.isIPv4Literal($0) && $0 != "0.0.0.0" ? $0 : nil }
+        if pid != nil, let port = config?.pipelinedInteger("monitorServerPort"), port > 0,
+           let url = URL(string: "http://\(address ?? "127.0.0.1"):\(port)/pipelined/status") {
             var request = URLRequest(url: url, timeoutInterval: 3)
             request.httpMethod = "GET"
             if let (body, response) = try? await URLSession.shared.data(for: request),

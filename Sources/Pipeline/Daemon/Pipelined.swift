@@ -8,6 +8,8 @@ public struct DaemonSettings: Sendable, Equatable {
     public var discoverPipelineEndpoint: URL?
     public var forcedPipelineEndpoint: URL?
     public var monitorServerPort: Int
+    /// The IPv4 address the status server binds (default loopback only).
+    public var monitorServerAddress: String
     public var dumpStatePeriodSec: Int
     public var pointerFlushMessageCount: Int
     public var pointerFlushPeriodSec: Int
@@ -31,6 +33,7 @@ public struct DaemonSettings: Sendable, Equatable {
         discoverPipelineEndpoint = url("discoverPipelineEndpoint")
         forcedPipelineEndpoint = url("forcedPipelineEndpoint")
         monitorServerPort = int("monitorServerPort")
+        monitorServerAddress = values["monitorServerAddress"].flatMap { InstanceConfig.isIPv4Literal($0) ? $0 : nil } ?? "127.0.0.1"
         dumpStatePeriodSec = int("dumpStatePeriodSec")
         pointerFlushMessageCount = max(1, int("pointerFlushMessageCount"))
         pointerFlushPeriodSec = int("pointerFlushPeriodSec")
@@ -136,17 +139,17 @@ public final class Pipelined: @unchecked Sendable {
         // 0 turns the status page off; a negative port (tests only, never
         // accepted by `config set`) binds any free port.
         if settings.monitorServerPort != 0 {
-            let monitor = try MonitorServer(port: UInt16(clamping: max(0, settings.monitorServerPort)),
+            let monitor = try MonitorServer(host: settings.monitorServerAddress, port: UInt16(clamping: max(0, settings.monitorServerPort)),
                                             status: { [weak self] in self?.statusJSON() ?? Data("{}".utf8) },
                                             metrics: { [weak self] in self?.metricsText() ?? "" })
             do {
                 monitorPort = try await monitor.start()
             } catch {
-                throw CampaignError(.temporary, "cannot serve the status page on 127.0.0.1:\(settings.monitorServerPort): \(error)",
+                throw CampaignError(.temporary, "cannot serve the status page on \(settings.monitorServerAddress):\(settings.monitorServerPort): \(error)",
                                     hint: "another process uses that port: set another with `campaignctl config set pipelined.monitorServerPort N` (0 turns it off)")
             }
             self.monitor = monitor
-            logger.info("Status page on http://127.0.0.1:\(monitorPort)/pipelined/status")
+            logger.info("Status page on http://\(settings.monitorServerAddress):\(monitorPort)/pipelined/status")
         }
 
         for topic in setup.routing.topics {
@@ -285,10 +288,9 @@ public final class Pipelined: @unchecked Sendable {
     func dumpStatus() {
         let data = statusJSON()
         let target = layout.daemonStatusFile
-        let temporary = target.appendingPathExtension("tmp")
         do {
-            try data.write(to: temporary)
-            _ = try FileManager.default.replaceItemAt(target, withItemAt: temporary)
+            // FileManager.replaceItemAt fails on Linux when the target does not exist yet.
+            try AtomicFile.write(data, to: target, mode: 0o600, keepBackup: false)
         } catch {
             logger.warning("Cannot write \(target.path): \(error)")
         }

@@ -21,6 +21,6 @@ struct AuthCommand: ParsableCommand {
           campaignctl auth test adobe
           campaignctl auth list
         """,
-        subcommands: [Add.self, List.self, Show.self, Remove.self, Test.self, Token.self, Use.self]
+        subcommands: [Add.self, List.self, Show.self, Remove.self, Test.self, Token.self, Use.self, RotateKey.self]
     )
 }

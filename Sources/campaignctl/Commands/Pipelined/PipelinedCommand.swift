@@ -27,7 +27,8 @@ extension PipelinedCommand {
             the routing option NmsPipeline_Config; streams every topic from its stored offsets; \
             stores routed events in batches together with their offsets; processes them on \
             processingThreads workers (reconcile, render the published template, send); serves \
-            GET /pipelined/status and /metrics on 127.0.0.1:monitorServerPort (0 = off).
+            GET /pipelined/status and /metrics on monitorServerAddress:monitorServerPort \
+            (127.0.0.1 unless set otherwise, e.g. 0.0.0.0 to expose it; port 0 = off).
 
             SIGTERM/SIGINT finish the messages in flight, flush offsets and exit 0. SIGHUP (or \
             `campaignctl config reload`) re-reads the configuration and routing without dropping \
@@ -92,7 +93,7 @@ extension PipelinedCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show the daemon's status: running or not, offsets, counters, events by status.",
             discussion: """
-            Asks the running daemon's status page (127.0.0.1:monitorServerPort); when the page \
+            Asks the running daemon's status page (monitorServerAddress:monitorServerPort); when the page \
             is off, reads var/NAME/pipelined.json (written every dumpStatePeriodSec). With no \
             daemon running, shows what the store holds. --json prints the status document.
 

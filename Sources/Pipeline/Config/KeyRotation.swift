@@ -1,0 +1,35 @@
+import CampaignCore
+import Foundation
+import Store
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `auth rotate-key`: re-seals every secret under a new instance key while
+/// holding the daemon lock, so that no `pipelined` starts (or runs) with the
+/// old key in memory.
+public enum KeyRotation {
+    public static func rotate(layout: InstanceLayout) throws -> KeyRotationResult {
+        if let pid = try DaemonLock.holder(layout) { throw daemonRunning(layout, pid: pid) }
+        let lock: DaemonLock
+        do {
+            lock = try DaemonLock.acquire(layout)
+        } catch let error as CampaignError where error.status == .temporary {
+            throw daemonRunning(layout, pid: nil)
+        }
+        defer { lock.release() }
+        // The lock file names this process for a while: a `config reload`
+        // meant for a daemon must not stop the rotation half-way.
+        let previous = signal(SIGHUP, SIG_IGN)
+        defer { signal(SIGHUP, previous) }
+        let store = try InstanceStore.open(layout: layout)
+        return try store.rotateKey(layout: layout)
+    }
+
+    static func daemonRunning(_ layout: InstanceLayout, pid: pid_t?) -> CampaignError {
+        CampaignError(.temporary, "pipelined is running for instance \(layout.name)" + (pid.map { " (pid \($0))" } ?? "") + "; the key was not rotated",
+                      hint: "stop pipelined first (it keeps the current key in memory), rotate, then start it again")
+    }
+}
