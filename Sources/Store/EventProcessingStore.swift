@@ -158,20 +158,31 @@ private func ms(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 100
 private func date(_ ms: Int64) -> Date { Date(timeIntervalSince1970: Double(ms) / 1000) }
 
 extension InstanceStore {
-    /// Takes up to `limit` due events of one lane (partition modulo `lanes`),
-    /// in partition and offset order, and marks them `processing`. Lanes keep
-    /// each partition's events on one worker, so their order holds.
+    /// Takes up to `limit` due events of one lane (partition modulo `lanes`)
+    /// and marks them `processing`: first retries whose time has come, then
+    /// new events in arrival order. Events of a partition arrive in offset
+    /// order and lanes keep each partition on one worker, so its order holds.
+    /// Both reads walk the status index in order and stop at `limit`: the
+    /// cost does not grow with the backlog.
     public func claimDueEvents(lane: Int, lanes: Int, limit: Int, now: Date = Date()) throws -> [ClaimedEvent] {
         let nowMs = ms(now)
+        let columns = """
+            id, consumer, topic, partition, partitionOffset, messageId, analyticsTriggerId, triggerEventId,
+            createTime, receivedAt, attempts, firstFailureAt, sendState, envelope
+            """
         return try write { db in
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT id, consumer, topic, partition, partitionOffset, messageId, analyticsTriggerId, triggerEventId,
-                       createTime, receivedAt, attempts, firstFailureAt, sendState, envelope
-                FROM pipelineEvent INDEXED BY pipelineEvent_status
-                WHERE status = 'pending' AND (nextAttemptAt IS NULL OR nextAttemptAt <= ?) AND partition % ? = ?
-                ORDER BY partition, partitionOffset
-                LIMIT ?
+            var rows = try Row.fetchAll(db, sql: """
+                SELECT \(columns) FROM pipelineEvent INDEXED BY pipelineEvent_status
+                WHERE status = 'pending' AND nextAttemptAt <= ? AND partition % ? = ?
+                ORDER BY nextAttemptAt, id LIMIT ?
                 """, arguments: [nowMs, max(1, lanes), lane, limit])
+            if rows.count < limit {
+                rows += try Row.fetchAll(db, sql: """
+                    SELECT \(columns) FROM pipelineEvent INDEXED BY pipelineEvent_status
+                    WHERE status = 'pending' AND nextAttemptAt IS NULL AND partition % ? = ?
+                    ORDER BY id LIMIT ?
+                    """, arguments: [max(1, lanes), lane, limit - rows.count])
+            }
             guard !rows.isEmpty else { return [] }
             let mark = try db.cachedStatement(sql: """
                 UPDATE pipelineEvent SET status = 'processing', attempts = attempts + 1, updatedAt = ? WHERE id = ?

@@ -86,6 +86,37 @@ extension InstanceStore {
         }
     }
 
+    /// Everything a batch of trigger events needs from the profiles, in one
+    /// read: the profiles each reconciliation key matches (at most `limit`
+    /// per key, so that "several profiles" can be told from "one"), and which
+    /// of `addresses` and of those profiles' emails and phones are on the
+    /// denylist.
+    public func reconcile(_ lookups: Set<ProfileLookup>, addresses: Set<String>, limit: Int = 2) throws -> RecipientMatches {
+        try read { db in
+            var result = RecipientMatches()
+            var candidates = addresses
+            for lookup in lookups {
+                guard let normalised = lookup.alias.normalise(lookup.value) else {
+                    result.profiles[lookup] = []
+                    continue
+                }
+                let statement = try db.cachedStatement(sql: "SELECT * FROM profile WHERE \(lookup.alias.rawValue) = ? ORDER BY id LIMIT ?")
+                let found = try Row.fetchAll(statement, arguments: [normalised, limit]).map(Self.profile(from:))
+                result.profiles[lookup] = found
+                for profile in found {
+                    if let email = profile.email { candidates.insert(email) }
+                    if let phone = profile.phone { candidates.insert(phone) }
+                }
+            }
+            let denylisted = try db.cachedStatement(sql: "SELECT 1 FROM denylist WHERE address = ?")
+            for address in candidates {
+                guard let key = ContactAddress.denylistKey(address) else { continue }
+                if try Bool.fetchOne(denylisted, arguments: [key.address]) ?? false { result.denylistKeys.insert(key.address) }
+            }
+            return result
+        }
+    }
+
     // MARK: Profiles
 
     /// The first `limit` profiles by id, and how many there are.
@@ -294,5 +325,30 @@ private struct ProfileStatements {
             try db.cachedStatement(sql: statements.insert).execute(arguments: StatementArguments(arguments))
             counts.inserted += 1
         }
+    }
+}
+
+/// One reconciliation key of a trigger event: a profile alias and its value.
+public struct ProfileLookup: Hashable, Sendable {
+    public var alias: ProfileAlias
+    public var value: String
+
+    public init(alias: ProfileAlias, value: String) {
+        self.alias = alias
+        self.value = value
+    }
+}
+
+/// The answer to `InstanceStore.reconcile`: profiles per key, and the denylist.
+public struct RecipientMatches: Sendable {
+    public var profiles: [ProfileLookup: [Profile]] = [:]
+    var denylistKeys: Set<String> = []
+
+    public init() {}
+
+    /// Whether `address` (one of those asked about, or of the profiles found) is on the denylist.
+    public func isDenylisted(_ address: String) -> Bool {
+        guard let key = ContactAddress.denylistKey(address) else { return false }
+        return denylistKeys.contains(key.address)
     }
 }

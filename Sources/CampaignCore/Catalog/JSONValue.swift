@@ -240,8 +240,10 @@ private struct JSONTextParser {
                 }
                 continue
             }
-            result.append(c)
-            index += 1
+            // A run of plain characters is copied at once.
+            let run = index
+            while index < scalars.count, case let next = scalars[index], next != "\"", next != "\\", next.value >= 0x20 { index += 1 }
+            result.append(contentsOf: scalars[run..<index])
         }
         return String(result)
     }

@@ -96,6 +96,7 @@ public final class Pipelined: @unchecked Sendable {
     var workers: ProcessingWorkers?
     var monitor: MonitorServer?
     var timers: [Task<Void, Never>] = []
+    var countsRefreshedAt = Date.distantPast
     /// The port the status server listens on (0 when off), once started.
     public private(set) var monitorPort: UInt16 = 0
     /// False with `--ingest-only`: events are stored with their offsets and
@@ -208,10 +209,18 @@ public final class Pipelined: @unchecked Sendable {
             logger.info("Resumed \(resumed) paused events")
             workers?.wake()
         }
-        refreshStatusCounts()
     }
 
-    private func refreshStatusCounts() {
+    /// Counting events by status reads the whole status index (a million
+    /// entries on a busy instance): done when someone asks for the status,
+    /// at most once a second, never on a timer.
+    private func refreshStatusCounts(force: Bool = false) {
+        let due = lock.withLock { () -> Bool in
+            guard force || Date().timeIntervalSince(countsRefreshedAt) >= 1 else { return false }
+            countsRefreshedAt = Date()
+            return true
+        }
+        guard due else { return }
         guard let counts = try? store.eventCounts() else { return }
         let retries = (try? store.retryingEventCount()) ?? 0
         stats.update {
@@ -260,7 +269,7 @@ public final class Pipelined: @unchecked Sendable {
         ingest?.stop()
         workers?.stop()
         for timer in timers { timer.cancel() }
-        refreshStatusCounts()
+        refreshStatusCounts(force: true)
         if lock.withLock({ setup.settings.dumpStatePeriodSec }) > 0 { dumpStatus() }
         await monitor?.stop()
     }
@@ -277,12 +286,14 @@ public final class Pipelined: @unchecked Sendable {
     }
 
     public func statusJSON() -> Data {
-        StatusDocument.json(instance: layout.name, agents: agents(), stats: stats.snapshot,
+        refreshStatusCounts()
+        return StatusDocument.json(instance: layout.name, agents: agents(), stats: stats.snapshot,
                             settings: lock.withLock { setup.settings.statusSettings }, startedAt: startedAt)
     }
 
     public func metricsText() -> String {
-        StatusDocument.prometheus(instance: layout.name, agents: agents(), stats: stats.snapshot)
+        refreshStatusCounts()
+        return StatusDocument.prometheus(instance: layout.name, agents: agents(), stats: stats.snapshot)
     }
 
     func dumpStatus() {

@@ -71,8 +71,8 @@ public final class TriggerProcessor: EventHandler, @unchecked Sendable {
     public func handle(_ events: [ClaimedEvent], now: Date) -> [(eventId: Int64, outcome: EventOutcome)] {
         var outcomes: [(eventId: Int64, outcome: EventOutcome)] = []
         var prepared: [Prepared] = []
-        for event in events {
-            switch prepare(event, now: now) {
+        for (event, preparation) in prepare(events, now: now) {
+            switch preparation {
             case .done(let outcome): outcomes.append((event.id, outcome))
             case .send(let item): prepared.append(item)
             }
@@ -114,7 +114,7 @@ public final class TriggerProcessor: EventHandler, @unchecked Sendable {
             offset: detail.summary.offset, messageId: detail.messageId, analyticsTriggerId: detail.summary.analyticsTriggerId,
             triggerEventId: detail.summary.triggerEventId, createTime: nil, receivedAt: Date(), attempts: detail.summary.attempts,
             firstFailureAt: nil, sendState: detail.sendState, envelope: Data(detail.envelope.utf8))
-        switch prepare(event, now: Date()) {
+        switch prepare([event], now: Date())[0].1 {
         case .done(let outcome):
             return RenderedEventMessage(note: "not rendered: \(outcome.status.rawValue)\(outcome.detail.map { " (\($0))" } ?? "")")
         case .send(let prepared):
@@ -130,7 +130,54 @@ public final class TriggerProcessor: EventHandler, @unchecked Sendable {
         }
     }
 
-    func prepare(_ event: ClaimedEvent, now: Date) -> Preparation {
+    /// An event that passed the checks needing no lookup: what remains is
+    /// to find its recipient (one batched read for all) and render.
+    struct Staged {
+        var event: ClaimedEvent
+        var trigger: PublishedTrigger
+        var fields: [String: JSONValue]
+        /// Event targeting: the address the event carries.
+        var address: String?
+        /// Profile targeting: the reconciliation key.
+        var lookup: ProfileLookup?
+    }
+
+    enum Stage {
+        case done(EventOutcome)
+        case staged(Staged)
+    }
+
+    /// Prepares a batch: checks each event, then reconciles all of them and
+    /// checks the denylist in one read of the store, then renders.
+    func prepare(_ events: [ClaimedEvent], now: Date) -> [(ClaimedEvent, Preparation)] {
+        let stages = events.map { stage($0, now: now) }
+        var lookups = Set<ProfileLookup>(), addresses = Set<String>()
+        for case .staged(let staged) in stages {
+            if let lookup = staged.lookup { lookups.insert(lookup) }
+            if let address = staged.address { addresses.insert(address) }
+        }
+        let reconciliation: Result<RecipientMatches, any Error>
+        if lookups.isEmpty && addresses.isEmpty {
+            reconciliation = .success(RecipientMatches())
+        } else {
+            reconciliation = Result { try store.reconcile(lookups, addresses: addresses) }
+        }
+        return zip(events, stages).map { event, stage in
+            switch stage {
+            case .done(let outcome):
+                return (event, .done(outcome))
+            case .staged(let staged):
+                switch reconciliation {
+                case .failure(let error):
+                    return (event, .done(retry(event, reason: "cannot read profiles and the denylist: \(error)", now: now, send: nil)))
+                case .success(let found):
+                    return (event, complete(staged, found, now: now))
+                }
+            }
+        }
+    }
+
+    func stage(_ event: ClaimedEvent, now: Date) -> Stage {
         let trigger: PublishedTrigger
         do {
             guard let found = try publishedTrigger(id: event.triggerEventId, now: now) else {
@@ -153,18 +200,13 @@ public final class TriggerProcessor: EventHandler, @unchecked Sendable {
         } catch {
             return .done(EventOutcome(status: .routingFailed, detail: "unreadable envelope: \(error)"))
         }
-
-        var profile = RenderProfile()
-        var profileId: Int64?
-        let address: String
         switch definition.targeting {
         case .event:
             guard let found = definition.eventAddress(in: fields) else {
                 let field = (definition.channel == .email ? definition.emailField : definition.phoneField) ?? "?"
                 return .done(EventOutcome(status: .targetingFailed, detail: "the event carries no address in its field '\(field)'"))
             }
-            address = found
-            if definition.channel == .email { profile.email = found } else { profile.phone = found }
+            return .staged(Staged(event: event, trigger: trigger, fields: fields, address: found))
         case .profile:
             guard let key = definition.reconciliationKey(in: fields) else {
                 return .done(EventOutcome(status: .targetingFailed,
@@ -173,16 +215,21 @@ public final class TriggerProcessor: EventHandler, @unchecked Sendable {
             guard let alias = Self.profileAlias(key.alias) else {
                 return .done(EventOutcome(status: .targetingFailed, detail: "unknown reconciliation alias '\(key.alias)'"))
             }
-            let matches: [Profile]
-            do {
-                matches = try store.profiles(matching: alias, value: key.value, limit: 2)
-            } catch {
-                return .done(retry(event, reason: "cannot read profiles: \(error)", now: now, send: nil))
-            }
+            return .staged(Staged(event: event, trigger: trigger, fields: fields, lookup: ProfileLookup(alias: alias, value: key.value)))
+        }
+    }
+
+    func complete(_ staged: Staged, _ reconciliation: RecipientMatches, now: Date) -> Preparation {
+        let event = staged.event, trigger = staged.trigger, definition = trigger.definition
+        var profile = RenderProfile()
+        var profileId: Int64?
+        let address: String
+        if let lookup = staged.lookup {
+            let matches = reconciliation.profiles[lookup] ?? []
             guard matches.count == 1, let match = matches.first else {
                 return .done(EventOutcome(status: .targetingFailed, detail: matches.isEmpty
-                    ? "no profile has \(alias.rawValue) '\(key.value)'"
-                    : "several profiles have \(alias.rawValue) '\(key.value)'; nothing is sent (Adobe's rule)"))
+                    ? "no profile has \(lookup.alias.rawValue) '\(lookup.value)'"
+                    : "several profiles have \(lookup.alias.rawValue) '\(lookup.value)'; nothing is sent (Adobe's rule)"))
             }
             guard let found = definition.channel == .email ? match.email : match.phone, !found.isEmpty else {
                 return .done(EventOutcome(status: .targetingFailed, detail: "profile \(match.id) has no \(definition.channel == .email ? "email" : "phone")"))
@@ -191,13 +238,12 @@ public final class TriggerProcessor: EventHandler, @unchecked Sendable {
             profileId = match.id
             profile = RenderProfile(email: match.email, phone: match.phone, firstName: match.firstName, lastName: match.lastName,
                                     locale: match.locale, attributes: match.attributes.mapValues(Self.json))
+        } else {
+            address = staged.address ?? ""
+            if definition.channel == .email { profile.email = address } else { profile.phone = address }
         }
-        do {
-            if try store.isDenylisted(address: address) {
-                return .done(EventOutcome(status: .ignored, detail: "\(address) is on the denylist", targetAddress: address))
-            }
-        } catch {
-            return .done(retry(event, reason: "cannot read the denylist: \(error)", now: now, send: nil))
+        if reconciliation.isDenylisted(address) {
+            return .done(EventOutcome(status: .ignored, detail: "\(address) is on the denylist", targetAddress: address))
         }
 
         let compiled: CompiledTemplate
@@ -208,7 +254,7 @@ public final class TriggerProcessor: EventHandler, @unchecked Sendable {
         }
         let messageId = Self.messageId(for: event, version: trigger.version.version, instance: settings.instance)
         let unsubscribe = "\(settings.unsubscribeBaseURL)?p=\(profileId.map(String.init) ?? "")&t=\(event.triggerEventId)"
-        let input = RenderInput(event: fields, profile: profile, unsubscribeUrl: unsubscribe)
+        let input = RenderInput(event: staged.fields, profile: profile, unsubscribeUrl: unsubscribe)
         let send = PendingSend(eventId: event.id, templateVersion: trigger.version.version, outboundMessageId: messageId, targetAddress: address)
         switch definition.channel {
         case .email:

@@ -35,13 +35,13 @@ public struct EmailAddress: Sendable, Equatable {
             }
             throw EmailRejected("\(field) address \(Self.quote(raw)) contains \(what)")
         }
-        let trimmed = raw.trimmingCharacters(in: .whitespaces)
+        let trimmed = Self.trimmedBlanks(raw)
         guard !trimmed.isEmpty else { throw EmailRejected("\(field) address is empty") }
         var name: String?
         var spec = trimmed
         if trimmed.hasSuffix(">"), let open = trimmed.lastIndex(of: "<") {
             spec = String(trimmed[trimmed.index(after: open)..<trimmed.index(before: trimmed.endIndex)])
-            var phrase = trimmed[..<open].trimmingCharacters(in: .whitespaces)
+            var phrase = Self.trimmedBlanks(String(trimmed[..<open]))
             if phrase.count >= 2, phrase.hasPrefix("\""), phrase.hasSuffix("\"") {
                 phrase = Self.unquote(String(phrase.dropFirst().dropLast()))
             }
@@ -64,16 +64,33 @@ public struct EmailAddress: Sendable, Equatable {
         guard !local.isEmpty, local.utf8.count <= 64 else {
             throw EmailRejected("\(field) address \(shown): the part before @ must have 1 to 64 characters")
         }
-        let localAllowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-/=?^_`{|}~.")
-        guard local.allSatisfy({ localAllowed.contains($0) }), !local.hasPrefix("."), !local.hasSuffix("."), !local.contains("..") else {
+        guard local.utf8.allSatisfy({ localAllowed[Int($0)] }), !local.hasPrefix("."), !local.hasSuffix("."), !local.contains("..") else {
             throw EmailRejected("\(field) address \(shown): the part before @ may only hold letters, digits, dots (not doubled or at the ends) and !#$%&'*+-/=?^_`{|}~ — no spaces, quotes, commas, <, > or @")
         }
         let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
-        let labelAllowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-")
         guard !domain.isEmpty, domain.utf8.count <= 253,
-              labels.allSatisfy({ !$0.isEmpty && $0.count <= 63 && $0.allSatisfy { labelAllowed.contains($0) } && !$0.hasPrefix("-") && !$0.hasSuffix("-") }) else {
+              labels.allSatisfy({ !$0.isEmpty && $0.utf8.count <= 63 && $0.utf8.allSatisfy { labelAllowed[Int($0)] } && !$0.hasPrefix("-") && !$0.hasSuffix("-") }) else {
             throw EmailRejected("\(field) address \(shown): the domain after @ must be dot-separated labels of letters, digits and hyphens")
         }
+    }
+
+    /// ASCII lookup tables: built once, not per address (a `Set` of
+    /// characters per call showed in the daemon's profile).
+    static func asciiTable(_ characters: String) -> [Bool] {
+        var table = [Bool](repeating: false, count: 256)
+        for byte in characters.utf8 { table[Int(byte)] = true }
+        return table
+    }
+
+    private static let localAllowed = asciiTable("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-/=?^_`{|}~.")
+    private static let labelAllowed = asciiTable("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-")
+
+    /// Trims spaces and tabs without Foundation's character-set search.
+    static func trimmedBlanks(_ text: String) -> String {
+        let utf8 = text.utf8
+        guard let first = utf8.firstIndex(where: { $0 != 0x20 && $0 != 0x09 }),
+              let last = utf8.lastIndex(where: { $0 != 0x20 && $0 != 0x09 }) else { return "" }
+        return String(text[first...last])
     }
 
     private static func unquote(_ text: String) -> String {
@@ -153,7 +170,10 @@ public struct MIMEMessage: Sendable, Equatable {
             lines.append(parts[0].body)
         } else {
             let boundary = fixedBoundary ?? Self.randomBoundary()
-            guard Self.isUsable(boundary: boundary), !parts.contains(where: { $0.body.contains(boundary) }) else {
+            // "=_" never occurs in quoted-printable text ("=" always starts an
+            // escape or a soft break), so such a boundary needs no search.
+            guard Self.isUsable(boundary: boundary),
+                  boundary.hasPrefix("=_") || !parts.contains(where: { $0.body.contains(boundary) }) else {
                 throw EmailRejected("the MIME boundary \(EmailAddress.quote(boundary)) is not usable")
             }
             chosenBoundary = boundary
@@ -189,39 +209,48 @@ public struct MIMEMessage: Sendable, Equatable {
     // MARK: - Checks
 
     static func check(messageId: String) throws(EmailRejected) {
-        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-=?^_`{|}~.@")
         let parts = messageId.split(separator: "@", omittingEmptySubsequences: false)
-        guard !messageId.isEmpty, messageId.utf8.count <= 250, messageId.allSatisfy({ allowed.contains($0) }),
+        guard !messageId.isEmpty, messageId.utf8.count <= 250, messageId.utf8.allSatisfy({ messageIdAllowed[Int($0)] }),
               parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty, !messageId.hasPrefix(".") else {
             throw EmailRejected("message id \(EmailAddress.quote(messageId)) must be left@right (at most 250 characters, "
                 + "letters, digits and !#$%&'*+-=?^_`{|}~. only, no angle brackets, slashes or spaces)")
         }
     }
 
+    private static let messageIdAllowed = EmailAddress.asciiTable("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-=?^_`{|}~.@")
+    private static let boundaryAllowed = EmailAddress.asciiTable("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'()+_,-./:=?")
+
     private static func isUsable(boundary: String) -> Bool {
-        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'()+_,-./:=?")
-        return (1...70).contains(boundary.count) && boundary.allSatisfy { allowed.contains($0) }
+        (1...70).contains(boundary.utf8.count) && boundary.utf8.allSatisfy { boundaryAllowed[Int($0)] }
     }
 
     private static func randomBoundary() -> String {
         // "=_" cannot occur in quoted-printable text, where "=" always starts
         // an escape or a soft line break.
         var generator = SystemRandomNumberGenerator()
-        return "=_" + (0..<4).map { _ in String(format: "%08x", UInt32.random(in: 0...UInt32.max, using: &generator)) }.joined()
+        let high = UInt64.random(in: 0...UInt64.max, using: &generator), low = UInt64.random(in: 0...UInt64.max, using: &generator)
+        func hex(_ value: UInt64) -> String {
+            let digits = String(value, radix: 16)
+            return String(repeating: "0", count: 16 - digits.utf8.count) + digits
+        }
+        return "=_" + hex(high) + hex(low)
     }
 
     // MARK: - Headers
 
     /// `Mon, 23 Nov 2026 12:51:02 +0000`, always in UTC.
     static func rfc5322Date(_ date: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second, .weekday], from: date)
+        // gmtime_r, not Calendar: building a Calendar per message showed in the daemon's profile.
+        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
         let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
         let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        func two(_ value: Int?) -> String { String(format: "%02d", value ?? 0) }
-        return "\(days[c.weekday! - 1]), \(two(c.day)) \(months[c.month! - 1]) \(String(format: "%04d", c.year ?? 0)) "
-            + "\(two(c.hour)):\(two(c.minute)):\(two(c.second)) +0000"
+        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        let year = String(parts.tm_year + 1900)
+        return "\(days[Int(parts.tm_wday)]), \(two(parts.tm_mday)) \(months[Int(parts.tm_mon)]) "
+            + String(repeating: "0", count: max(0, 4 - year.utf8.count)) + year
+            + " \(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)) +0000"
     }
 
     /// Replaces every run of control characters (CR, LF, NUL, TAB…) with one space.
@@ -267,7 +296,7 @@ public struct MIMEMessage: Sendable, Equatable {
     /// `From: "Jane Doe" <jane@example.com>`, the name quoted or encoded.
     static func addressHeader(_ name: String, _ mailbox: EmailAddress) -> String {
         guard let rawName = mailbox.displayName else { return "\(name): \(mailbox.address)" }
-        let display = singleLine(rawName).trimmingCharacters(in: .whitespaces)
+        let display = EmailAddress.trimmedBlanks(singleLine(rawName))
         if display.isEmpty { return "\(name): \(mailbox.address)" }
         let phrase: String
         if display.unicodeScalars.allSatisfy(\.isASCII), !display.contains("=?"), display.utf8.count <= 64 {
