@@ -87,26 +87,37 @@ extension JSONValue {
     /// first fault and what is wrong there: comments, trailing commas, single
     /// quotes and an empty text are named as such.
     public static func parse(_ text: String) throws(JSONSyntaxError) -> JSONValue {
-        var parser = JSONTextParser(Array(text.unicodeScalars))
+        var parser = JSONTextParser(Array(text.utf8))
         return try parser.parseDocument()
     }
 }
 
+/// Works on the UTF-8 bytes (valid, as they come from a String): the daemon
+/// parses every stored envelope, and scalars or characters cost several
+/// times more. Columns in errors still count characters.
 private struct JSONTextParser {
-    let scalars: [Unicode.Scalar]
+    let bytes: [UInt8]
     var index = 0
     var depth = 0
 
-    init(_ scalars: [Unicode.Scalar]) { self.scalars = scalars }
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
 
     func position(_ at: Int) -> (Int, Int) {
         var line = 1, column = 1
         var i = 0
-        while i < at && i < scalars.count {
-            if scalars[i] == "\n" { line += 1; column = 1 } else { column += 1 }
+        while i < at && i < bytes.count {
+            if bytes[i] == 0x0A { line += 1; column = 1 } else if bytes[i] & 0xC0 != 0x80 { column += 1 }
             i += 1
         }
         return (line, column)
+    }
+
+    func scalar(at i: Int) -> Unicode.Scalar {
+        let byte = bytes[i]
+        if byte < 0x80 { return Unicode.Scalar(byte) }
+        var end = i + 1
+        while end < bytes.count, end - i < 4, bytes[end] & 0xC0 == 0x80 { end += 1 }
+        return String(decoding: bytes[i..<end], as: UTF8.self).unicodeScalars.first ?? "\u{FFFD}"
     }
 
     func fail(_ reason: String, at: Int? = nil) -> JSONSyntaxError {
@@ -114,7 +125,7 @@ private struct JSONTextParser {
         return JSONSyntaxError(line: line, column: column, reason: reason)
     }
 
-    var current: Unicode.Scalar? { index < scalars.count ? scalars[index] : nil }
+    var current: Unicode.Scalar? { index < bytes.count ? scalar(at: index) : nil }
 
     func describe(_ s: Unicode.Scalar?) -> String {
         guard let s else { return "the end of the text" }
@@ -192,8 +203,7 @@ private struct JSONTextParser {
             guard let c = current, ("0"..."9").contains(c) else { throw fail("invalid number: the exponent needs digits") }
             while let c = current, ("0"..."9").contains(c) { index += 1 }
         }
-        var text = ""
-        text.unicodeScalars.append(contentsOf: scalars[start..<index])
+        let text = String(decoding: bytes[start..<index], as: UTF8.self)
         guard let value = Double(text) else { throw fail("invalid number '\(text)'", at: start) }
         return .number(value)
     }
@@ -201,7 +211,7 @@ private struct JSONTextParser {
     mutating func parseString() throws(JSONSyntaxError) -> String {
         let start = index
         index += 1  // opening quote
-        var result = String.UnicodeScalarView()
+        var result: [UInt8] = []
         while true {
             guard let c = current else { throw fail("unterminated string (the closing '\"' is missing)", at: start) }
             if c == "\"" { index += 1; break }
@@ -214,18 +224,18 @@ private struct JSONTextParser {
                 guard let e = current else { throw fail("unterminated string", at: start) }
                 index += 1
                 switch e {
-                case "\"": result.append("\"")
-                case "\\": result.append("\\")
-                case "/": result.append("/")
-                case "b": result.append("\u{08}")
-                case "f": result.append("\u{0C}")
-                case "n": result.append("\n")
-                case "r": result.append("\r")
-                case "t": result.append("\t")
+                case "\"": result.append(UInt8(ascii: "\""))
+                case "\\": result.append(UInt8(ascii: "\\"))
+                case "/": result.append(UInt8(ascii: "/"))
+                case "b": result.append(UInt8(ascii: "\u{08}"))
+                case "f": result.append(UInt8(ascii: "\u{0C}"))
+                case "n": result.append(UInt8(ascii: "\n"))
+                case "r": result.append(UInt8(ascii: "\r"))
+                case "t": result.append(UInt8(ascii: "\t"))
                 case "u":
                     var code = try parseHex4()
                     if (0xD800...0xDBFF).contains(code) {
-                        guard current == "\\", index + 1 < scalars.count, scalars[index + 1] == "u" else {
+                        guard current == "\\", index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "u") else {
                             throw fail("invalid \\u escape: a high surrogate must be followed by a low surrogate")
                         }
                         index += 2
@@ -234,7 +244,7 @@ private struct JSONTextParser {
                         code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
                     }
                     guard let scalar = Unicode.Scalar(code) else { throw fail("invalid \\u escape: not a Unicode scalar") }
-                    result.append(scalar)
+                    UTF8.encode(scalar) { result.append($0) }
                 default:
                     throw fail("invalid escape '\\\(Character(e))' in a string", at: index - 2)
                 }
@@ -242,10 +252,10 @@ private struct JSONTextParser {
             }
             // A run of plain characters is copied at once.
             let run = index
-            while index < scalars.count, case let next = scalars[index], next != "\"", next != "\\", next.value >= 0x20 { index += 1 }
-            result.append(contentsOf: scalars[run..<index])
+            while index < bytes.count, case let next = bytes[index], next != 0x22, next != 0x5C, next >= 0x20 { index += 1 }
+            result.append(contentsOf: bytes[run..<index])
         }
-        return String(result)
+        return String(decoding: result, as: UTF8.self)
     }
 
     mutating func parseHex4() throws(JSONSyntaxError) -> UInt32 {
