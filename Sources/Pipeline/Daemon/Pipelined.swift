@@ -95,13 +95,19 @@ public final class Pipelined: @unchecked Sendable {
     var timers: [Task<Void, Never>] = []
     /// The port the status server listens on (0 when off), once started.
     public private(set) var monitorPort: UInt16 = 0
+    /// Pauses ingest and processing while the store cannot be written.
+    public let storageHold: StorageHold
+    private var statusDumpFailing = false
 
-    public init(layout: InstanceLayout, store: InstanceStore, logger: Logger,
+    /// `storageRetryInterval`: how often a write is tried again while the
+    /// disk holding the store is full.
+    public init(layout: InstanceLayout, store: InstanceStore, logger: Logger, storageRetryInterval: TimeInterval = 2,
                 loadSetup: @escaping @Sendable () throws -> DaemonSetup) throws {
         self.layout = layout
         self.store = store
         self.logger = logger
         self.loadSetup = loadSetup
+        storageHold = StorageHold(retryInterval: storageRetryInterval, logger: logger, stats: stats)
         setup = try loadSetup()
         router = ReloadableRouter(setup.routing)
     }
@@ -109,16 +115,25 @@ public final class Pipelined: @unchecked Sendable {
     /// Starts every part; returns once the streams are being read.
     public func start() async throws {
         let settings = setup.settings
-        let interrupted = try store.recoverInterruptedEvents()
+        var interrupted: InterruptedWork
+        while true {
+            do {
+                interrupted = try store.recoverInterruptedEvents()
+                storageHold.writeSucceeded()
+                break
+            } catch where storageHold.writeFailed(error, while: "requeuing the events interrupted by the previous stop") {
+                try await Task.sleep(nanoseconds: UInt64(storageHold.retryInterval * 1_000_000_000))
+            }
+        }
         if interrupted.requeued > 0 {
             logger.warning("Resuming \(interrupted.requeued) events interrupted by the previous stop; \(interrupted.inFlightSends) of them were being sent and are sent again with the same Message-ID")
         }
         let workers = ProcessingWorkers(store: store, handler: setup.handler, threads: settings.processingThreads,
-                                        stats: stats, logger: logger)
+                                        stats: stats, logger: logger, hold: storageHold)
         let ingest = IngestWriter(store: store, router: router,
                                   settings: .init(maximumBatch: settings.pointerFlushMessageCount,
                                                   offsetPeriod: TimeInterval(settings.pointerFlushPeriodSec)),
-                                  stats: stats, logger: logger, onStored: { _ in workers.wake() })
+                                  stats: stats, logger: logger, hold: storageHold, onStored: { _ in workers.wake() })
         self.workers = workers
         self.ingest = ingest
         workers.start()
@@ -281,8 +296,15 @@ public final class Pipelined: @unchecked Sendable {
         do {
             try data.write(to: temporary)
             _ = try FileManager.default.replaceItemAt(target, withItemAt: temporary)
+            if lock.withLock({ () -> Bool in defer { statusDumpFailing = false }; return statusDumpFailing }) {
+                logger.notice("\(target.lastPathComponent) is written again")
+            }
         } catch {
-            logger.warning("Cannot write \(target.path): \(error)")
+            try? FileManager.default.removeItem(at: temporary)
+            // Once per failing streak: a full disk would otherwise log it every period.
+            if !lock.withLock({ () -> Bool in defer { statusDumpFailing = true }; return statusDumpFailing }) {
+                logger.warning("Cannot write \(target.path): \(error.localizedDescription); the status page still answers")
+            }
         }
     }
 }
