@@ -94,7 +94,18 @@ public struct InstanceStore: Sendable {
         } catch let error as DatabaseError where error.resultCode == .SQLITE_FULL {
             throw CampaignError(.cannotCreate, "the disk holding the store is full",
                                 hint: "free some space; nothing was written")
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_IOERR {
+            throw Self.ioFailure(error, hint: "check the free space and the health of the disk holding the store; nothing was written")
         }
+    }
+
+    /// A write that failed with an I/O error (`SQLITE_IOERR_*`): on a full
+    /// disk some writes fail this way rather than with `SQLITE_FULL`
+    /// (growing the WAL index, for one). Reported, like a full disk, as a
+    /// file that could not be written, which the daemon holds on.
+    static func ioFailure(_ error: DatabaseError, hint: String) -> CampaignError {
+        CampaignError(.cannotCreate, "the store could not be written (disk I/O error, SQLite code \(error.extendedResultCode.rawValue))",
+                      hint: hint)
     }
 
     func read<T: Sendable>(_ body: @Sendable (Database) throws -> T) throws -> T {

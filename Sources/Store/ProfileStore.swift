@@ -269,6 +269,8 @@ extension InstanceStore {
         } catch let error as DatabaseError where error.resultCode == .SQLITE_FULL {
             throw CampaignError(.cannotCreate, "the disk holding the store is full",
                                 hint: "free some space; the import was rolled back to its last commit")
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_IOERR {
+            throw Self.ioFailure(error, hint: "check the free space and the health of the disk holding the store; the import was rolled back to its last commit")
         }
     }
 }

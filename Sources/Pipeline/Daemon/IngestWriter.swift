@@ -18,7 +18,8 @@ public protocol EnvelopeRouter: Sendable {
 /// at low rates), and offsets alone are flushed at least every `offsetPeriod`.
 /// When the store cannot keep up (or the disk is full) the buffer fills and
 /// `receive` blocks, which stops reading the stream: back-pressure instead of
-/// unbounded memory.
+/// unbounded memory. On a full disk the writer holds (see `StorageHold`):
+/// the batch and its offsets stay in memory until a retry stores them.
 public final class IngestWriter: TopicSink, @unchecked Sendable {
     public struct Settings: Sendable {
         /// `pointerFlushMessageCount`.
@@ -42,6 +43,7 @@ public final class IngestWriter: TopicSink, @unchecked Sendable {
     let settings: Settings
     let stats: PipelinedStats
     let logger: Logger
+    let hold: StorageHold
     /// Called after each batch that stored new events (the processor wakes up).
     let onStored: @Sendable (Int) -> Void
 
@@ -52,15 +54,17 @@ public final class IngestWriter: TopicSink, @unchecked Sendable {
     private var lastOffsetFlush = Date()
     private var stopping = false
     private var finished = false
-    private var diskFull = false
 
+    /// `hold` is shared with the processing workers: a full disk pauses both
+    /// (one is made when none is given).
     public init(store: InstanceStore, router: any EnvelopeRouter, settings: Settings, stats: PipelinedStats,
-                logger: Logger, onStored: @escaping @Sendable (Int) -> Void = { _ in }) {
+                logger: Logger, hold: StorageHold? = nil, onStored: @escaping @Sendable (Int) -> Void = { _ in }) {
         self.store = store
         self.router = router
         self.settings = settings
         self.stats = stats
         self.logger = logger
+        self.hold = hold ?? StorageHold(logger: logger, stats: stats)
         self.onStored = onStored
     }
 
@@ -181,7 +185,9 @@ public final class IngestWriter: TopicSink, @unchecked Sendable {
                 } else if stopping {
                     break
                 } else {
-                    _ = condition.wait(until: Date().addingTimeInterval(1))
+                    // Kept: the batch and its offsets (nothing acknowledged
+                    // that is not stored); tried again after a pause.
+                    _ = condition.wait(until: Date().addingTimeInterval(hold.retryInterval))
                 }
                 continue
             }
@@ -201,10 +207,7 @@ public final class IngestWriter: TopicSink, @unchecked Sendable {
         do {
             let result = try store.storeEvents(batch, advancing: batchOffsets)
             let elapsed = Date().timeIntervalSince(started) * 1000
-            if diskFull {
-                diskFull = false
-                logger.notice("Storage is writable again; ingest resumes.")
-            }
+            hold.writeSucceeded()
             stats.update {
                 $0.pointerFlushes += 1
                 $0.pointerFlushTimeTotalMs += elapsed
@@ -215,16 +218,11 @@ public final class IngestWriter: TopicSink, @unchecked Sendable {
             }
             if result.stored > 0 { onStored(result.stored) }
             return true
-        } catch let error as CampaignError where error.status == .cannotCreate {
-            stats.update { $0.pointerFlushErrors += 1 }
-            if !diskFull {
-                diskFull = true
-                logger.error("Storage is full: ingest paused, the stream is no longer read; retrying every second. (\(error.message))")
-            }
-            return false
         } catch {
             stats.update { $0.pointerFlushErrors += 1 }
-            logger.error("Cannot store \(batch.count) events: \(error); retrying")
+            if !hold.writeFailed(error, while: "storing \(batch.count) events") {
+                logger.error("Cannot store \(batch.count) events: \(error); retrying")
+            }
             return false
         }
     }

@@ -102,14 +102,21 @@ public final class Pipelined: @unchecked Sendable {
     /// False with `--ingest-only`: events are stored with their offsets and
     /// wait, unprocessed, for a later run (a maintenance window, a benchmark).
     let processing: Bool
+    /// Pauses ingest and processing while the store cannot be written.
+    public let storageHold: StorageHold
+    private var statusDumpFailing = false
 
+    /// `storageRetryInterval`: how often a write is tried again while the
+    /// disk holding the store is full.
     public init(layout: InstanceLayout, store: InstanceStore, logger: Logger, processing: Bool = true,
+                storageRetryInterval: TimeInterval = 2,
                 loadSetup: @escaping @Sendable () throws -> DaemonSetup) throws {
         self.layout = layout
         self.store = store
         self.logger = logger
         self.processing = processing
         self.loadSetup = loadSetup
+        storageHold = StorageHold(retryInterval: storageRetryInterval, logger: logger, stats: stats)
         setup = try loadSetup()
         router = ReloadableRouter(setup.routing)
     }
@@ -117,16 +124,25 @@ public final class Pipelined: @unchecked Sendable {
     /// Starts every part; returns once the streams are being read.
     public func start() async throws {
         let settings = setup.settings
-        let interrupted = try store.recoverInterruptedEvents()
+        var interrupted: InterruptedWork
+        while true {
+            do {
+                interrupted = try store.recoverInterruptedEvents()
+                storageHold.writeSucceeded()
+                break
+            } catch where storageHold.writeFailed(error, while: "requeuing the events interrupted by the previous stop") {
+                try await Task.sleep(nanoseconds: UInt64(storageHold.retryInterval * 1_000_000_000))
+            }
+        }
         if interrupted.requeued > 0 {
             logger.warning("Resuming \(interrupted.requeued) events interrupted by the previous stop; \(interrupted.inFlightSends) of them were being sent and are sent again with the same Message-ID")
         }
         let workers = ProcessingWorkers(store: store, handler: setup.handler, threads: settings.processingThreads,
-                                        stats: stats, logger: logger)
+                                        stats: stats, logger: logger, hold: storageHold)
         let ingest = IngestWriter(store: store, router: router,
                                   settings: .init(maximumBatch: settings.pointerFlushMessageCount,
                                                   offsetPeriod: TimeInterval(settings.pointerFlushPeriodSec)),
-                                  stats: stats, logger: logger, onStored: { _ in workers.wake() })
+                                  stats: stats, logger: logger, hold: storageHold, onStored: { _ in workers.wake() })
         self.ingest = ingest
         if processing {
             self.workers = workers
@@ -302,8 +318,14 @@ public final class Pipelined: @unchecked Sendable {
         do {
             // FileManager.replaceItemAt fails on Linux when the target does not exist yet.
             try AtomicFile.write(data, to: target, mode: 0o600, keepBackup: false)
+            if lock.withLock({ () -> Bool in defer { statusDumpFailing = false }; return statusDumpFailing }) {
+                logger.notice("\(target.lastPathComponent) is written again")
+            }
         } catch {
-            logger.warning("Cannot write \(target.path): \(error)")
+            // Once per failing streak: a full disk would otherwise log it every period.
+            if !lock.withLock({ () -> Bool in defer { statusDumpFailing = true }; return statusDumpFailing }) {
+                logger.warning("Cannot write \(target.path): \(error.localizedDescription); the status page still answers")
+            }
         }
     }
 }

@@ -30,6 +30,12 @@ public final class PipelinedStats: @unchecked Sendable {
         public var processedSinceLastFlush: Int64 = 0
         public var pipelineHost: String = ""
         public var statusCounts: [String: Int64] = [:]
+        /// Set while ingest and processing hold because the store cannot be written.
+        public var storagePausedSince: Date?
+        public var storagePauseReason: String?
+        /// Holds since start, and writes that failed for lack of space.
+        public var storagePauses: Int64 = 0
+        public var storageErrors: Int64 = 0
     }
 
     private let lock = NSLock()

@@ -19,6 +19,7 @@ public final class ProcessingWorkers: @unchecked Sendable {
     let logger: Logger
     let count: Int
     let batchSize: Int
+    let hold: StorageHold
     private let handlerLock = NSLock()
     private var handler: any EventHandler
     private let condition = NSCondition()
@@ -26,9 +27,11 @@ public final class ProcessingWorkers: @unchecked Sendable {
     private var stopping = false
     private var running = 0
 
+    /// `hold` is shared with ingest: a full disk pauses both (one is made when none is given).
     public init(store: InstanceStore, handler: any EventHandler, threads: Int, batchSize: Int = 50,
-                stats: PipelinedStats, logger: Logger) {
+                stats: PipelinedStats, logger: Logger, hold: StorageHold? = nil) {
         self.store = store
+        self.hold = hold ?? StorageHold(logger: logger, stats: stats)
         self.handler = handler
         self.count = max(1, threads)
         self.batchSize = max(1, batchSize)
@@ -80,7 +83,7 @@ public final class ProcessingWorkers: @unchecked Sendable {
             if idle {
                 // Sleep until new events arrive, or a retry may be due.
                 let seen = generation
-                let deadline = Date().addingTimeInterval(0.5)
+                let deadline = Date().addingTimeInterval(hold.isHeld ? hold.retryInterval : 0.5)
                 while generation == seen && !stopping && Date() < deadline {
                     _ = condition.wait(until: deadline)
                 }
@@ -96,20 +99,17 @@ public final class ProcessingWorkers: @unchecked Sendable {
         do {
             events = try store.claimDueEvents(lane: lane, lanes: count, limit: batchSize)
         } catch {
-            logger.error("Processing: cannot read pending events: \(error)")
+            if !hold.writeFailed(error, while: "claiming events to process") {
+                logger.error("Processing: cannot read pending events: \(error)")
+            }
             return false
         }
         guard !events.isEmpty else { return false }
+        hold.writeSucceeded()
         let started = Date()
         let current = handlerLock.withLock { handler }
         let outcomes = current.handle(events, now: started)
-        do {
-            try store.finishEvents(outcomes)
-        } catch {
-            // The events stay 'processing' and are requeued at the next start.
-            logger.error("Processing: cannot record the outcome of \(outcomes.count) events: \(error)")
-            return true
-        }
+        guard record(outcomes) else { return true }
         let elapsedMs = Date().timeIntervalSince(started) * 1000
         var finished = 0, failed = 0, sent = 0
         for (_, outcome) in outcomes {
@@ -125,5 +125,34 @@ public final class ProcessingWorkers: @unchecked Sendable {
             $0.processingTimeTotalMs += elapsedMs
         }
         return true
+    }
+
+    /// Writes the outcomes of a batch. On a full disk the worker holds them
+    /// and tries again every `hold.retryInterval` (a message already sent is
+    /// never sent again for want of a row), until it is stopped: then the
+    /// events stay `processing` and are requeued at the next start.
+    private func record(_ outcomes: [(eventId: Int64, outcome: EventOutcome)]) -> Bool {
+        while true {
+            do {
+                try store.finishEvents(outcomes)
+                hold.writeSucceeded()
+                return true
+            } catch {
+                guard hold.writeFailed(error, while: "recording the outcome of \(outcomes.count) events") else {
+                    // The events stay 'processing' and are requeued at the next start.
+                    logger.error("Processing: cannot record the outcome of \(outcomes.count) events: \(error)")
+                    return false
+                }
+            }
+            condition.lock()
+            let deadline = Date().addingTimeInterval(hold.retryInterval)
+            while !stopping && Date() < deadline { _ = condition.wait(until: deadline) }
+            let stop = stopping
+            condition.unlock()
+            if stop {
+                logger.warning("Processing: stopping with the outcome of \(outcomes.count) events unrecorded (the store cannot be written); they are processed again at the next start")
+                return false
+            }
+        }
     }
 }

@@ -101,6 +101,13 @@ public enum StatusDocument {
             "uptime-ms": Int(now.timeIntervalSince(startedAt) * 1000),
             "events": stats.statusCounts,
             "agents": agentObjects,
+            "storage": [
+                "paused": stats.storagePausedSince != nil,
+                "paused-ms": stats.storagePausedSince.map { Int(now.timeIntervalSince($0) * 1000) } ?? 0,
+                "reason": stats.storagePauseReason ?? NSNull(),
+                "pauses": stats.storagePauses,
+                "write-errors": stats.storageErrors,
+            ] as [String: Any],
         ]
         return (try? JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys])) ?? Data("{}".utf8)
     }
@@ -129,6 +136,9 @@ public enum StatusDocument {
         metric("pointer_flush_errors_total", "counter", "Batches that failed to commit.", [("", Double(stats.pointerFlushErrors))])
         metric("reconnects_total", "counter", "Stream connections lost.", [("", Double(stats.reconnects))])
         metric("current_messages", "gauge", "Envelopes read but not yet stored.", [("", Double(stats.currentMessages))])
+        metric("storage_paused", "gauge", "1 while ingest and processing hold because the store cannot be written (disk full).",
+               [("", stats.storagePausedSince == nil ? 0 : 1)])
+        metric("storage_write_errors_total", "counter", "Store writes that failed for lack of space or an I/O error.", [("", Double(stats.storageErrors))])
         metric("current_retries", "gauge", "Events waiting for a delivery retry.", [("", Double(stats.currentRetries))])
         metric("events", "gauge", "Stored events by status.",
                EventStatus.allCases.map { (",status=\"\($0.rawValue)\"", Double(stats.statusCounts[$0.rawValue] ?? 0)) })

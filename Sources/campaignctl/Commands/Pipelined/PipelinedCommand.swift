@@ -115,12 +115,19 @@ extension PipelinedCommand {
 }
 
 extension DaemonStatus: Report {
+    /// "storage: PAUSED …" while the daemon holds on a full disk.
+    var storageLine: [(String, String)] {
+        guard let storage = document?["storage"], case .bool(true)? = storage["paused"] else { return [] }
+        let seconds: Int = if case .number(let ms)? = storage["paused-ms"] { Int(ms / 1000) } else { 0 }
+        return [("storage", "PAUSED for \(seconds) s: \(storage["reason"]?.stringValue ?? "the store cannot be written"); ingest and processing hold and retry")]
+    }
+
     func renderText() -> String {
         var text = Terminal.fields([
             ("instance", instance),
             ("pipelined", running ? "running (pid \(pid ?? 0))" : "not running"),
             ("status from", source),
-        ])
+        ] + storageLine)
         if !offsets.isEmpty {
             text += "\n\nOFFSETS\n" + Terminal.table(["CONSUMER/TOPIC", "CURRENT OFFSETS"], offsets.sorted { $0.key < $1.key }.map { [$0.key, $0.value] })
         }
