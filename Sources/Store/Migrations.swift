@@ -265,6 +265,16 @@ enum Migrations {
                 """)
         }
 
+        migrator.registerMigration("0007_event_listing_index") { db in
+            try db.execute(sql: """
+                -- `events list --status S` shows the newest events of a status:
+                -- walking this index backwards stops after the page, where the
+                -- (status, nextAttemptAt) index made it sort every event of that
+                -- status (a million processed ones on a busy instance).
+                CREATE INDEX pipelineEvent_status_id ON pipelineEvent(status, id);
+                """)
+        }
+
         return migrator
     }
 }
