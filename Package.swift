@@ -1,4 +1,5 @@
 // swift-tools-version:6.1
+import Foundation
 import PackageDescription
 
 let package = Package(
@@ -75,3 +76,37 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// libFuzzer targets (scripts/fuzz), only when CAMPAIGNCTL_FUZZ=1: the normal
+// build neither sees nor compiles them. The code under test gets libFuzzer's
+// coverage instrumentation and AddressSanitizer. SwiftPM makes each
+// executable's entry function its main, so libFuzzer's own main cannot be
+// used: the fuzzers' @main calls LLVMFuzzerRunDriver from the runtime
+// without a main (CAMPAIGNCTL_FUZZ_RUNTIME, set by scripts/fuzz).
+let environment = ProcessInfo.processInfo.environment
+if environment["CAMPAIGNCTL_FUZZ"] == "1" {
+    let sanitizers = ["-sanitize=fuzzer,address"]
+    let runtime = environment["CAMPAIGNCTL_FUZZ_RUNTIME"]
+        ?? "/opt/swift/usr/lib/swift/clang/lib/linux/libclang_rt.fuzzer_no_main-x86_64.a"
+    let link = ["-sanitize=address", "-Xlinker", runtime, "-lstdc++"]
+    for target in package.targets where ["CampaignCore", "Pipeline"].contains(target.name) {
+        target.swiftSettings = (target.swiftSettings ?? []) + [.unsafeFlags(sanitizers)]
+    }
+    package.targets += [
+        .target(name: "FuzzerDriver", path: "Fuzz/FuzzerDriver"),
+        .executableTarget(
+            name: "EnvelopeFuzzer",
+            dependencies: ["CampaignCore", "FuzzerDriver"],
+            path: "Fuzz/EnvelopeFuzzer",
+            swiftSettings: [.unsafeFlags(sanitizers)],
+            linkerSettings: [.unsafeFlags(link)]
+        ),
+        .executableTarget(
+            name: "RendererFuzzer",
+            dependencies: ["CampaignCore", "Pipeline", "FuzzerDriver"],
+            path: "Fuzz/RendererFuzzer",
+            swiftSettings: [.unsafeFlags(sanitizers)],
+            linkerSettings: [.unsafeFlags(link)]
+        ),
+    ]
+}

@@ -193,7 +193,7 @@ import TestSupport
         let noKey = try home.directory.write("nokey.csv", "firstName\nA\n")
         let noKeyResult = try await home.run("profile", "import", noKey)
         #expect(noKeyResult.status == 65)
-        #expect(noKeyResult.stderr.contains("line 1: the header has no 'email' column"), "\(noKeyResult.stderr)")
+        #expect(noKeyResult.stderr.contains("nokey.csv:1: the header has no 'email' column"), "\(noKeyResult.stderr)")
     }
 }
 

@@ -42,7 +42,15 @@ import Testing
         (#"{"envelopeType":"DATA","partition":99999999999,"offset":1}"#, "DATA envelope without a valid partition"),
     ])
     func refusesBrokenLines(line: String, reason: String) {
-        #expect(throws: EnvelopeFault(reason)) { try PipelineEnvelopeParser.parse(Data(line.utf8)) }
+        let fault = #expect(throws: EnvelopeFault.self) { try PipelineEnvelopeParser.parse(Data(line.utf8)) }
+        #expect(fault?.reason.hasPrefix(reason) == true, "\(String(describing: fault))")
+    }
+
+    @Test func syntaxFaultsGiveTheirColumn() {
+        let fault = #expect(throws: EnvelopeFault.self) {
+            try PipelineEnvelopeParser.parse(Data(#"{"envelopeType":"DATA","partition":1,"offset":2,"envelopeType":"PING"}"#.utf8))
+        }
+        #expect(fault?.reason == #"not valid JSON: column 49: duplicate member name "envelopeType""#)
     }
 
     @Test func refusesInvalidUTF8AndHugeLines() {
@@ -57,6 +65,8 @@ import Testing
         let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
         let line = #"{"envelopeType":"DATA","partition":1,"offset":1,"x":"# + deep + "}"
         // Refused as a fault (the JSON parser limits depth); never a crash.
-        #expect(throws: EnvelopeFault("not valid JSON")) { try PipelineEnvelopeParser.parse(Data(line.utf8)) }
+        #expect(throws: EnvelopeFault("not valid JSON: column 564: the document nests deeper than 512 levels")) {
+            try PipelineEnvelopeParser.parse(Data(line.utf8))
+        }
     }
 }

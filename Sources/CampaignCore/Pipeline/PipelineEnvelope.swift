@@ -53,23 +53,34 @@ public enum PipelineEnvelopeParser {
 
     /// Parses one line (without its newline). A PING has no partition; it is
     /// returned with partition -1 and offset -1.
+    ///
+    /// The JSON is read with the same strict parser (`JSONValue.parse`) that
+    /// later extracts the trigger's fields from the stored line, so a line
+    /// stored here can always be processed: duplicate member names (which
+    /// would let routing and rendering read different values), trailing
+    /// commas, a byte order mark and invalid UTF-8 are refused here, with
+    /// the column of the fault.
     public static func parse(_ line: Data) throws(EnvelopeFault) -> PipelineEnvelope {
         guard !line.isEmpty else { throw EnvelopeFault("empty line") }
         guard line.count <= maximumLineBytes else {
             throw EnvelopeFault("line of \(line.count) bytes exceeds the \(maximumLineBytes)-byte limit")
         }
-        let object: Any
-        do {
-            object = try JSONSerialization.jsonObject(with: line, options: [])
-        } catch {
-            throw EnvelopeFault("not valid JSON")
+        guard let text = String(validating: line, as: UTF8.self) else {
+            throw EnvelopeFault("not valid JSON: the line is not valid UTF-8")
         }
-        guard let envelope = object as? [String: Any] else { throw EnvelopeFault("not a JSON object") }
-        guard let type = envelope["envelopeType"] as? String else { throw EnvelopeFault("no envelopeType") }
+        let root: JSONValue
+        do {
+            root = try JSONValue.parse(text)
+        } catch {
+            throw EnvelopeFault("not valid JSON: column \(error.column): \(error.reason)")
+        }
+        guard case .object(let envelope) = root else { throw EnvelopeFault("not a JSON object") }
+        guard let type = envelope["envelopeType"]?.stringValue else { throw EnvelopeFault("no envelopeType") }
         let createTime = integer(envelope["createTime"])
+        let topic = envelope["topic"]?.stringValue
         switch type {
         case "PING":
-            return PipelineEnvelope(kind: .ping, topic: envelope["topic"] as? String, partition: -1, offset: -1,
+            return PipelineEnvelope(kind: .ping, topic: topic, partition: -1, offset: -1,
                                     createTime: createTime, messageId: nil, analyticsTriggerId: nil, raw: line)
         case "DATA":
             guard let partition = integer(envelope["partition"]), partition >= 0, partition <= Int64(Int32.max) else {
@@ -78,27 +89,23 @@ public enum PipelineEnvelopeParser {
             guard let offset = integer(envelope["offset"]), offset >= 0 else {
                 throw EnvelopeFault("DATA envelope without a valid offset")
             }
-            let message = envelope[messageKey] as? [String: Any]
-            let header = message?["header"] as? [String: Any]
-            let trigger = message?[triggerKey] as? [String: Any]
-            return PipelineEnvelope(kind: .data, topic: envelope["topic"] as? String, partition: Int(partition), offset: offset,
-                                    createTime: createTime, messageId: header?["messageId"] as? String,
-                                    analyticsTriggerId: trigger?["triggerId"] as? String, raw: line)
+            let message = envelope[messageKey]
+            return PipelineEnvelope(kind: .data, topic: topic, partition: Int(partition), offset: offset,
+                                    createTime: createTime, messageId: message?["header"]?["messageId"]?.stringValue,
+                                    analyticsTriggerId: message?[triggerKey]?["triggerId"]?.stringValue, raw: line)
         default:
-            return PipelineEnvelope(kind: .unknown(type), topic: envelope["topic"] as? String,
+            return PipelineEnvelope(kind: .unknown(type), topic: topic,
                                     partition: integer(envelope["partition"]).map { Int(clamping: $0) } ?? -1,
                                     offset: integer(envelope["offset"]) ?? -1, createTime: createTime,
                                     messageId: nil, analyticsTriggerId: nil, raw: line)
         }
     }
 
-    /// JSON numbers arrive as NSNumber; a Bool or a fraction is not an integer.
-    static func integer(_ value: Any?) -> Int64? {
-        guard let number = value as? NSNumber else { return nil }
-        // Booleans are NSNumbers too; their Objective-C type is "c" (char).
-        if String(cString: number.objCType) == "c" { return nil }
-        let double = number.doubleValue
+    /// A JSON number that is a whole number small enough to be exact in a
+    /// Double (a Bool, a string or a fraction is not an integer).
+    static func integer(_ value: JSONValue?) -> Int64? {
+        guard case .number(let double)? = value else { return nil }
         guard double.isFinite, double == double.rounded(), abs(double) < 9.0e15 else { return nil }
-        return number.int64Value
+        return Int64(double)
     }
 }

@@ -186,7 +186,21 @@ public struct JSONLinesProfileParser {
         func fail(_ field: String?, _ message: String) -> Result<ProfileInput, ProfileRecordErrors> {
             .failure(ProfileRecordErrors([RecordProblem(line: line.line, field: field, message: message)]))
         }
-        guard String(validating: line.bytes, as: UTF8.self) != nil else { return fail(nil, "is not valid UTF-8") }
+        guard let text = String(validating: line.bytes, as: UTF8.self) else { return fail(nil, "is not valid UTF-8") }
+        // The strict parser first: JSONDecoder keeps the last of two members
+        // with the same name, so {"email":"a@x","email":"b@x"} would import
+        // b@x without a word. It also names the column of any syntax error.
+        do {
+            let value = try JSONValue.parse(text)
+            guard case .object = value else { return fail(nil, "is not a JSON object") }
+        } catch {
+            let duplicate = "duplicate member name "
+            if error.reason.hasPrefix(duplicate) {
+                let name = String(error.reason.dropFirst(duplicate.count)).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+                return fail(name, "appears twice in the record (column \(error.column))")
+            }
+            return fail(nil, "is not a JSON object (column \(error.column): \(error.reason))")
+        }
         let object: [String: AttributeValue]
         do {
             object = try decoder.decode([String: AttributeValue].self, from: Data(line.bytes))

@@ -52,6 +52,29 @@ public struct ProfileImportSummary: Sendable, Equatable, Codable {
 public enum ProfileImporter {
     public static func run(_ request: ProfileImportRequest, store: InstanceStore,
                            onProblem: @escaping (RecordProblem) -> Void) throws -> ProfileImportSummary {
+        do {
+            return try importFile(request, store: store, onProblem: onProblem)
+        } catch let error as CampaignError {
+            throw located(error, in: request.path == "-" ? "standard input" : request.path)
+        }
+    }
+
+    /// A whole-file error (header, runaway record, empty file) with the
+    /// file's name: `line 3: …` becomes `people.csv:3: …`, as record problems are shown.
+    static func located(_ error: CampaignError, in displayName: String) -> CampaignError {
+        guard error.status == .dataError, !error.message.hasPrefix(displayName) else { return error }
+        var located = error
+        if error.message.hasPrefix("line "), let colon = error.message.firstIndex(of: ":"),
+           let line = Int(error.message[error.message.index(error.message.startIndex, offsetBy: 5)..<colon]) {
+            located.message = "\(displayName):\(line)" + error.message[colon...]
+        } else {
+            located.message = "\(displayName): \(error.message)"
+        }
+        return located
+    }
+
+    static func importFile(_ request: ProfileImportRequest, store: InstanceStore,
+                           onProblem: @escaping (RecordProblem) -> Void) throws -> ProfileImportSummary {
         let isStdin = request.path == "-"
         guard let format = request.format ?? ProfileFileFormat(fileExtension: request.path) else {
             throw CampaignError(.usage, "cannot tell the format of '\(request.path)' from its name",

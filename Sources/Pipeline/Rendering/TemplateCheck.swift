@@ -127,16 +127,51 @@ enum TemplateScanner {
     }
 }
 
+/// HTML escaping by Unicode scalar, for `{{…}}` in the HTML part.
+///
+/// swift-mustache's own HTML content type escapes by Character: a quote or
+/// `<` followed by a combining mark (`"\u{301}`) is one Character, is not
+/// escaped, and reaches the HTML as a raw `"`, which closes the attribute
+/// whatever follows it, so event data could add attributes. Here every byte
+/// is looked at (the five characters are ASCII, and an ASCII byte is never
+/// part of a longer UTF-8 sequence), with the library's entities.
+struct ScalarHTMLContentType: MustacheContentType {
+    static let name = "CAMPAIGNCTL_HTML"
+
+    func escapeText(_ text: String) -> String {
+        let utf8 = text.utf8
+        guard utf8.contains(where: { $0 == 0x3C || $0 == 0x3E || $0 == 0x26 || $0 == 0x22 || $0 == 0x27 }) else { return text }
+        var out: [UInt8] = []
+        out.reserveCapacity(utf8.count + 32)
+        for byte in utf8 {
+            switch byte {
+            case 0x3C: out += Array("&lt;".utf8)
+            case 0x3E: out += Array("&gt;".utf8)
+            case 0x26: out += Array("&amp;".utf8)
+            case 0x22: out += Array("&quot;".utf8)
+            case 0x27: out += Array("&#39;".utf8)
+            default: out.append(byte)
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
 enum TemplateChecker {
     static let textPragma = "{{%CONTENT_TYPE:TEXT}}"
+    static let htmlPragma = "{{%CONTENT_TYPE:\(ScalarHTMLContentType.name)}}"
+    /// Registered once, before the first HTML part is parsed.
+    static let registerContentTypes: Void = MustacheContentTypes.register(ScalarHTMLContentType(), named: ScalarHTMLContentType.name)
 
     /// Parses one part with the Mustache parser; nil and an issue on a syntax error.
     static func compile(_ source: String, part: TemplatePart, html: Bool) -> Result<MustacheTemplate, TemplateIssue> {
+        _ = registerContentTypes
+        let pragma = html ? htmlPragma : textPragma
         do {
-            return .success(try MustacheTemplate(string: html ? source : textPragma + source))
+            return .success(try MustacheTemplate(string: pragma + source))
         } catch let error as MustacheTemplate.ParserError {
             var column = error.context.columnNumber
-            if !html, error.context.lineNumber == 1 { column = max(1, column - textPragma.count) }
+            if error.context.lineNumber == 1 { column = max(1, column - pragma.count) }
             return .failure(TemplateIssue(severity: .error, part: part, line: error.context.lineNumber, column: column,
                                           message: "template syntax error: \(describe(error.error))"))
         } catch {

@@ -1,0 +1,2 @@
+// Only a header: LLVMFuzzerRunDriver comes from the libFuzzer runtime.
+#include "FuzzerDriver.h"

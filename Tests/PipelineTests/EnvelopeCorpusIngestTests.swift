@@ -1,0 +1,72 @@
+import CampaignCore
+import Foundation
+import Logging
+@testable import Pipeline
+import Store
+import Testing
+import TestSupport
+
+/// Partition 0 of a topic: a valid trigger at every even offset and one
+/// hostile line (a corpus case) at every odd offset.
+struct HostileTopicLog: TopicLog {
+    let valid: TriggerGenerator
+    let hostile: [Data]
+    var partitions: [Int] { [0] }
+
+    func entries(topic: String, partition: Int, after offset: Int64, limit: Int, at now: Date) -> [(offset: Int64, line: Data)] {
+        let end = Int64(hostile.count * 2 + 1)
+        let first = max(0, offset + 1)
+        guard partition == 0, first < end else { return [] }
+        return (first..<min(end, first + Int64(limit))).map { o in
+            (o, o % 2 == 0 ? valid.envelope(topic: topic, partition: 0, offset: o, createTime: 1) : hostile[Int(o / 2)])
+        }
+    }
+
+    func nextArrival(after now: Date) -> Date? { nil }
+}
+
+/// The corpus lines the parser refuses, and the unknown envelope types,
+/// through the daemon's real path (HTTP stream → consumer → ingest writer →
+/// SQLite): each is counted as a protocol fault, none stops the stream or
+/// costs a valid trigger around it.
+@Suite struct EnvelopeCorpusIngestTests {
+    @Test func hostileLinesAreCountedAndTheValidOnesAroundThemStored() async throws {
+        var hostile: [Data] = []
+        for corpusCase in EnvelopeCorpus.cases {
+            let expected = try corpusCase.expectation()
+            let isUnknownType = expected.accepted?["kind"]?.hasPrefix("unknown(") == true
+            guard expected.refused != nil || isUnknownType else { continue }
+            let line = try EnvelopeCorpus.input(corpusCase)
+            // A line holding a newline would be two lines on the wire.
+            guard !line.contains(0x0A) else { continue }
+            hostile.append(line)
+        }
+        #expect(hostile.count > 30)
+        #expect(hostile.contains { $0.count == 10 << 20 }, "the 10 MB line goes over the wire too")
+
+        let fixture = try StoreFixture()
+        let valid = TriggerGenerator(triggerId: "11111111-1111-1111-1111-111111111111", imsOrg: "ORG@AdobeOrg", seed: 7)
+        let server = TopicStreamServer(logs: ["triggers": HostileTopicLog(valid: valid, hostile: hostile)], isValidToken: { _ in true })
+        try server.start()
+        defer { server.stop() }
+        let stats = PipelinedStats()
+        let writer = IngestWriter(store: fixture.store, router: FixedRouter(routes: [valid.triggerId: "cart"]),
+                                  settings: .init(maximumBatch: 100), stats: stats, logger: Logger(label: "test"))
+        writer.start()
+        let subscription = TopicSubscription(endpoint: server.baseURL, topic: "triggers", consumer: "prod", clientId: "c", orgId: "o")
+        let consumer = TopicConsumer(subscription: subscription, startOffsets: [:], tokens: CountingTokens(), sink: writer,
+                                     logger: Logger(label: "test"), backoff: Backoff(initial: 0.05, maximum: 0.1))
+        Thread.detachNewThread { consumer.run() }
+        let expectedStored = Int64(hostile.count + 1)
+        let reached = try await eventually(timeout: .seconds(60)) {
+            stats.snapshot.triggerStored >= expectedStored && stats.snapshot.protocolFaults >= Int64(hostile.count)
+        }
+        consumer.stop()
+        writer.stop()
+        #expect(reached, "stored \(stats.snapshot.triggerStored) of \(expectedStored), faults \(stats.snapshot.protocolFaults) of \(hostile.count)")
+        #expect(stats.snapshot.triggerStored == expectedStored)
+        #expect(stats.snapshot.protocolFaults == Int64(hostile.count))
+        #expect(try fixture.store.eventCounts() == [.pending: Int(expectedStored)])
+        #expect(try fixture.store.committedOffsets(consumer: "prod", topic: "triggers") == [0: Int64(hostile.count * 2)])
+    }
+}
