@@ -222,6 +222,19 @@ extension InstanceStore {
         }
     }
 
+    /// Records that the relay accepted these events' messages, before the
+    /// rest of their batch is done: a crash after this never resends them.
+    public func markSent(eventIds: [Int64], now: Date = Date()) throws {
+        guard !eventIds.isEmpty else { return }
+        let nowMs = ms(now)
+        try write { db in
+            let mark = try db.cachedStatement(sql: """
+                UPDATE pipelineEvent SET sendState = 'sent', updatedAt = ? WHERE id = ? AND sendState = 'sending'
+                """)
+            for id in eventIds { try mark.execute(arguments: [nowMs, id]) }
+        }
+    }
+
     /// Writes the outcome of one attempt for each event, in one transaction.
     public func finishEvents(_ outcomes: [(eventId: Int64, outcome: EventOutcome)], now: Date = Date()) throws {
         guard !outcomes.isEmpty else { return }

@@ -49,6 +49,20 @@ import TestSupport
         #expect(throws: CampaignError.self) { try store.retryEvents(ids: [claimed[0].id]) }
     }
 
+    @Test func anAcceptanceRecordedMidBatchIsNotResentAfterACrash() throws {
+        let fixture = try StoreFixture(); let store = fixture.store
+        try seed(store, partitions: [0], perPartition: 3)
+        let claimed = try store.claimDueEvents(lane: 0, lanes: 1, limit: 10)
+        let sends = claimed.map { PendingSend(eventId: $0.id, templateVersion: 1, outboundMessageId: "mid-\($0.id)", targetAddress: "a@b.c") }
+        #expect(try store.beginSends(sends).count == 3)
+        // The relay took the first two; the process dies before the batch's outcome is written.
+        try store.markSent(eventIds: [claimed[0].id, claimed[1].id])
+        let interrupted = try store.recoverInterruptedEvents()
+        #expect(interrupted == InterruptedWork(requeued: 3, inFlightSends: 1))
+        // Only the third may go out again; the other two are recorded as sent without a second send.
+        #expect(try store.beginSends(sends) == [claimed[2].id])
+    }
+
     @Test func temporaryFailuresWaitForTheirRetryTime() throws {
         let fixture = try StoreFixture(); let store = fixture.store
         try seed(store, partitions: [0], perPartition: 1)

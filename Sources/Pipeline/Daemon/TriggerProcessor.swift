@@ -92,13 +92,42 @@ public final class TriggerProcessor: EventHandler, @unchecked Sendable {
         }
         let emails = prepared.filter { allowed.contains($0.event.id) && $0.email != nil }
         let texts = prepared.filter { allowed.contains($0.event.id) && $0.sms != nil }
-        let emailResults = emails.isEmpty ? [] : connectors.email.send(emails.map { $0.email! })
+        let emailResults = emails.isEmpty ? [] : sendRecordingProgress(emails)
         let smsResults = texts.isEmpty ? [] : smsLock.withLock { connectors.sms.send(texts.map { $0.sms! }) }
         for (item, result) in Array(zip(emails, emailResults)) + Array(zip(texts, smsResults)) {
             outcomes.append((item.event.id, outcome(of: result, for: item, now: now)))
         }
         return outcomes
     }
+
+    /// Sends a batch of emails and records each acceptance in the store as it
+    /// comes, in groups of `sentFlushCount` (or sooner after `sentFlushDelay`):
+    /// a crash can then resend at most the messages accepted since the last
+    /// group was written, not the whole batch. The final outcome is written
+    /// with the batch as before.
+    func sendRecordingProgress(_ items: [Prepared]) -> [DeliveryResult] {
+        var pending: [Int64] = []
+        var lastFlush = DispatchTime.now().uptimeNanoseconds
+        func flush() {
+            guard !pending.isEmpty else { return }
+            do {
+                try store.markSent(eventIds: pending)
+            } catch {
+                // Not fatal: the batch's outcome records them a moment later.
+                logger.warning("Processing: cannot record \(pending.count) accepted messages yet: \(error)")
+            }
+            pending.removeAll(keepingCapacity: true)
+            lastFlush = DispatchTime.now().uptimeNanoseconds
+        }
+        let results = connectors.email.send(items.map { $0.email! }, accepted: { index in
+            pending.append(items[index].event.id)
+            if pending.count >= Self.sentFlushCount || DispatchTime.now().uptimeNanoseconds - lastFlush >= Self.sentFlushDelayNs { flush() }
+        })
+        return results
+    }
+
+    static let sentFlushCount = 5
+    static let sentFlushDelayNs: UInt64 = 20_000_000
 
     enum Preparation {
         case done(EventOutcome)

@@ -62,6 +62,18 @@ public protocol EmailConnector: Sendable {
     /// Sends each message and returns one result per message, in order. A
     /// connection-level failure gives every unsent message a temporary failure.
     func send(_ emails: [OutgoingEmail]) -> [DeliveryResult]
+    /// The same, telling `accepted` the index of each message as soon as the
+    /// server took it, so that the caller can record it before the batch ends.
+    func send(_ emails: [OutgoingEmail], accepted: (Int) -> Void) -> [DeliveryResult]
+}
+
+extension EmailConnector {
+    /// Connectors that cannot tell earlier report acceptance when the batch is done.
+    public func send(_ emails: [OutgoingEmail], accepted: (Int) -> Void) -> [DeliveryResult] {
+        let results = send(emails)
+        for (index, result) in results.enumerated() where result.isSent { accepted(index) }
+        return results
+    }
 }
 
 /// Sends SMS: SMPP 3.4, or the `file:` outbox.

@@ -20,6 +20,10 @@ public struct SMTPConnector: EmailConnector {
     }
 
     public func send(_ emails: [OutgoingEmail]) -> [DeliveryResult] {
+        send(emails, accepted: { _ in })
+    }
+
+    public func send(_ emails: [OutgoingEmail], accepted: (Int) -> Void) -> [DeliveryResult] {
         let prepared = emails.map { email in Result { () throws(EmailRejected) in try MIMEMessage(email) } }
         guard prepared.contains(where: { if case .success = $0 { true } else { false } }) else {
             return prepared.map { Self.rejection($0) ?? .permanentFailure(reason: "unreachable") }
@@ -59,6 +63,7 @@ public struct SMTPConnector: EmailConnector {
                 connectionFailure = reason
                 results.append(.temporaryFailure(reason: reason))
             } else if case .result(let result) = outcome {
+                if result.isSent { accepted(results.count) }
                 results.append(result)
             }
         }
