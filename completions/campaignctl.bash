@@ -173,13 +173,13 @@ _campaignctl() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    instance|auth|config|option|trigger|template|profile|testprofile|denylist|account|events|pipeline|pipelined|quickstart|help)
+    instance|auth|config|option|trigger|template|profile|testprofile|denylist|account|events|pipeline|pipelined|quickstart|bench|help)
         # Offer subcommand argument completions
         "_campaignctl_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'instance auth config option trigger template profile testprofile denylist account events pipeline pipelined quickstart help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'instance auth config option trigger template profile testprofile denylist account events pipeline pipelined quickstart bench help' -- "${cur}"))
         ;;
     esac
 }
@@ -251,13 +251,13 @@ _campaignctl_auth() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    add|list|show|remove|test|token|use)
+    add|list|show|remove|test|token|use|rotate-key)
         # Offer subcommand argument completions
         "_campaignctl_auth_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'add list show remove test token use' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'add list show remove test token use rotate-key' -- "${cur}"))
         ;;
     esac
 }
@@ -422,6 +422,25 @@ _campaignctl_auth_use() {
     repeating_options=()
     non_repeating_options=(--home --instance)
     __campaignctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--home')
+        __campaignctl_add_completions -d
+        return
+        ;;
+    '--instance')
+        return
+        ;;
+    esac
+}
+
+_campaignctl_auth_rotate-key() {
+    repeating_flags=()
+    non_repeating_flags=(--json -h --help)
+    repeating_options=()
+    non_repeating_options=(--home --instance)
+    __campaignctl_offer_flags_options 0
 
     # Offer option value completions
     case "${prev}" in
@@ -1868,7 +1887,7 @@ _campaignctl_pipelined() {
 
 _campaignctl_pipelined_run() {
     repeating_flags=()
-    non_repeating_flags=(--verbose -h --help)
+    non_repeating_flags=(--verbose --ingest-only -h --help)
     repeating_options=()
     non_repeating_options=(--home --instance --log-format)
     __campaignctl_offer_flags_options 0
@@ -1928,6 +1947,76 @@ _campaignctl_quickstart() {
         return
         ;;
     '--profiles')
+        return
+        ;;
+    esac
+}
+
+_campaignctl_bench() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __campaignctl_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    storage-ceiling|delivery-ceiling)
+        # Offer subcommand argument completions
+        "_campaignctl_bench_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'storage-ceiling delivery-ceiling' -- "${cur}"))
+        ;;
+    esac
+}
+
+_campaignctl_bench_storage-ceiling() {
+    repeating_flags=()
+    non_repeating_flags=(--json -h --help)
+    repeating_options=()
+    non_repeating_options=(--store --rows --batch)
+    __campaignctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--store')
+        __campaignctl_add_completions -f
+        return
+        ;;
+    '--rows')
+        return
+        ;;
+    '--batch')
+        return
+        ;;
+    esac
+}
+
+_campaignctl_bench_delivery-ceiling() {
+    repeating_flags=()
+    non_repeating_flags=(--json -h --help)
+    repeating_options=()
+    non_repeating_options=(--relay --message-file --messages --connections)
+    __campaignctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--relay')
+        return
+        ;;
+    '--message-file')
+        __campaignctl_add_completions -o plusdirs -fX '!*.@(eml)'
+        return
+        ;;
+    '--messages')
+        return
+        ;;
+    '--connections')
         return
         ;;
     esac
