@@ -169,6 +169,23 @@ private let triggerUID = "3e8a2ba7-fccc-49bb-bdac-33ee33cf02bf"
         _ = try await must(["events", "list", "--json"])
         daemon.signal(SIGTERM)
         #expect(await daemon.exitStatus() == 0, "daemon: \(daemon.stderr)")
+        // Crash output: a daemon killed by SIGSEGV, with Swift's backtracer
+        // printing everything it prints on a crash.
+        let crashing = try BackgroundProcess(campaignctlBinary, ["pipelined", "run", "--verbose"],
+                                             environment: ["CAMPAIGNCTL_HOME": home.home, "CAMPAIGNCTL_INSTANCE": "leak",
+                                                           "SWIFT_BACKTRACE": "enable=yes,interactive=no,sanitize=no,preset=medium"])
+        defer { if crashing.isRunning { crashing.signal(SIGKILL) } }
+        #expect(try await eventually(timeout: .seconds(30)) { ((try? home.read("var/leak/pipelined.log")) ?? "").components(separatedBy: "Listening to topic").count >= 3 },
+                "second daemon: \(crashing.stderr)")
+        crashing.signal(SIGSEGV)
+        // The backtracer ends its report with "Backtrace took …"; the daemon's
+        // own threads may outlive it, so it is killed once the report is out.
+        #expect(try await eventually(timeout: .seconds(180)) { crashing.stderr.contains("Backtrace took") || !crashing.isRunning },
+                "\(crashing.stderr)")
+        crashing.signal(SIGKILL)
+        #expect(crashing.stderr.contains("Program crashed"), "no crash report to search: \(crashing.stderr)")
+        outputs.add("crashed daemon stderr", crashing.stderr)
+        outputs.add("crashed daemon stdout", crashing.stdoutLines.joined(separator: "\n"))
         emulator.signal(SIGTERM)
         _ = await emulator.exitStatus()
         outputs.add("daemon stdout", daemon.stdoutLines.joined(separator: "\n"))
