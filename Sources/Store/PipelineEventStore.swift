@@ -61,6 +61,22 @@ public struct StoredBatch: Sendable, Equatable {
 }
 
 extension InstanceStore {
+    /// One stored event (a replay of a stored partition offset or messageId is ignored).
+    static let insertEventSQL = """
+        INSERT OR IGNORE INTO pipelineEvent
+        (consumer, topic, partition, partitionOffset, messageId, analyticsTriggerId, triggerEventId,
+         createTime, receivedAt, status, updatedAt, envelope)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)
+        """
+
+    /// A partition's committed offset, which only ever grows.
+    static let advanceOffsetSQL = """
+        INSERT INTO pipelineOffset (consumer, topic, partition, lastOffset, updatedAt)
+        VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT (consumer, topic, partition)
+        DO UPDATE SET lastOffset = max(lastOffset, excluded.lastOffset), updatedAt = excluded.updatedAt
+        """
+
     /// Stores a batch of accepted events and advances the offsets in the same
     /// transaction, so that a crash can neither lose a stored event nor skip
     /// one: after a restart the stream resumes from the last committed offset
@@ -74,12 +90,7 @@ extension InstanceStore {
         let receivedMs = Int64(receivedAt.timeIntervalSince1970 * 1000)
         return try write { db in
             var stored = 0
-            let insert = try db.cachedStatement(sql: """
-                INSERT OR IGNORE INTO pipelineEvent
-                (consumer, topic, partition, partitionOffset, messageId, analyticsTriggerId, triggerEventId,
-                 createTime, receivedAt, status, updatedAt, envelope)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)
-                """)
+            let insert = try db.cachedStatement(sql: Self.insertEventSQL)
             for event in events {
                 try insert.execute(arguments: [
                     event.consumer, event.topic, event.partition, event.offset, event.messageId,
@@ -88,12 +99,7 @@ extension InstanceStore {
                 ])
                 stored += db.changesCount
             }
-            let advance = try db.cachedStatement(sql: """
-                INSERT INTO pipelineOffset (consumer, topic, partition, lastOffset, updatedAt)
-                VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT (consumer, topic, partition)
-                DO UPDATE SET lastOffset = max(lastOffset, excluded.lastOffset), updatedAt = excluded.updatedAt
-                """)
+            let advance = try db.cachedStatement(sql: Self.advanceOffsetSQL)
             for (key, offset) in offsets.sorted(by: { $0.key < $1.key }) {
                 try advance.execute(arguments: [key.consumer, key.topic, key.partition, offset, receivedMs])
             }

@@ -3,8 +3,8 @@ import Foundation
 import GRDB
 
 /// The most this machine's storage path can take: the daemon's event rows
-/// inserted into a fresh store (same schema, indexes and connection
-/// settings) by a minimal loop of batched transactions — no parsing, no
+/// inserted into a fresh store (same schema, indexes, connection settings
+/// and statements as `storeEvents`) by a minimal loop of batched transactions — no parsing, no
 /// routing, no queues. `scripts/bench` compares the daemon's ingest with it.
 public enum StorageCeiling {
     public struct Result: Sendable, Codable {
@@ -28,12 +28,7 @@ public enum StorageCeiling {
         while index < events.count {
             let batch = events[index..<min(index + batchSize, events.count)]
             try pool.write { db in
-                let insert = try db.cachedStatement(sql: """
-                    INSERT INTO pipelineEvent
-                    (consumer, topic, partition, partitionOffset, messageId, analyticsTriggerId, triggerEventId,
-                     createTime, receivedAt, status, updatedAt, envelope)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)
-                    """)
+                let insert = try db.cachedStatement(sql: InstanceStore.insertEventSQL)
                 var highest: [Int: Int64] = [:]
                 for event in batch {
                     try insert.execute(arguments: [
@@ -42,10 +37,7 @@ public enum StorageCeiling {
                     ])
                     highest[event.partition] = max(highest[event.partition] ?? -1, event.offset)
                 }
-                let advance = try db.cachedStatement(sql: """
-                    INSERT INTO pipelineOffset (consumer, topic, partition, lastOffset, updatedAt) VALUES (?, ?, ?, ?, ?)
-                    ON CONFLICT (consumer, topic, partition) DO UPDATE SET lastOffset = excluded.lastOffset, updatedAt = excluded.updatedAt
-                    """)
+                let advance = try db.cachedStatement(sql: InstanceStore.advanceOffsetSQL)
                 for (partition, offset) in highest {
                     try advance.execute(arguments: [batch.first!.consumer, batch.first!.topic, partition, offset, receivedMs])
                 }
