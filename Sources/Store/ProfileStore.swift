@@ -65,30 +65,11 @@ extension InstanceStore {
 
     // MARK: Reconciliation
 
-    /// The profiles whose `alias` equals `value` (normalised like the
-    /// stored values: emails lowercased, phones reduced to digits), oldest
-    /// first, at most `limit`. The daemon asks for 2: none means the event
-    /// cannot be targeted, two means it is ambiguous (targetingFailed).
-    public func profiles(matching alias: ProfileAlias, value: String, limit: Int = 2) throws -> [Profile] {
-        guard let normalised = alias.normalise(value) else { return [] }
-        return try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM profile WHERE \(alias.rawValue) = ? ORDER BY id LIMIT ?",
-                             arguments: [normalised, limit]).map(Self.profile(from:))
-        }
-    }
-
-    /// Whether an address (an email or a phone number, in any spelling the
-    /// denylist normalises) is on the denylist.
-    public func isDenylisted(address: String) throws -> Bool {
-        guard let key = ContactAddress.denylistKey(address) else { return false }
-        return try read { db in
-            try Bool.fetchOne(db, sql: "SELECT 1 FROM denylist WHERE address = ?", arguments: [key.address]) ?? false
-        }
-    }
-
     /// Everything a batch of trigger events needs from the profiles, in one
-    /// read: the profiles each reconciliation key matches (at most `limit`
-    /// per key, so that "several profiles" can be told from "one"), and which
+    /// read: the profiles each reconciliation key matches (values normalised
+    /// like the stored ones: emails lowercased, phones reduced to digits;
+    /// oldest first, at most `limit` per key, so that "several profiles" can
+    /// be told from "one"), and which
     /// of `addresses` and of those profiles' emails and phones are on the
     /// denylist.
     public func reconcile(_ lookups: Set<ProfileLookup>, addresses: Set<String>, limit: Int = 2) throws -> RecipientMatches {

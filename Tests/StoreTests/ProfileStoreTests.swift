@@ -53,12 +53,22 @@ import TestSupport
             input(5, [.customerId: "C4", .email: "same@x.io"]),
         ], key: .customerId)
 
-        #expect(try store.profiles(matching: .mcId, value: "MC-1").map(\.customerId) == ["C1", "C2"])
-        #expect(try store.profiles(matching: .email, value: "SAME@x.io").count == 2)
-        #expect(try store.profiles(matching: .email, value: "same@x.io", limit: 10).count == 3)
-        #expect(try store.profiles(matching: .visitorId, value: "V2").map(\.customerId) == ["C2"])
-        #expect(try store.profiles(matching: .phone, value: "+49 1234-5678").map(\.customerId) == ["C3"])
-        #expect(try store.profiles(matching: .customerId, value: "nobody").isEmpty)
+        func matching(_ alias: ProfileAlias, _ value: String, limit: Int = 2) throws -> [Profile] {
+            let lookup = ProfileLookup(alias: alias, value: value)
+            return try store.reconcile([lookup], addresses: [], limit: limit).profiles[lookup] ?? []
+        }
+        #expect(try matching(.mcId, "MC-1").map(\.customerId) == ["C1", "C2"])
+        #expect(try matching(.email, "SAME@x.io").count == 2)
+        #expect(try matching(.email, "same@x.io", limit: 10).count == 3)
+        #expect(try matching(.visitorId, "V2").map(\.customerId) == ["C2"])
+        #expect(try matching(.phone, "+49 1234-5678").map(\.customerId) == ["C3"])
+        #expect(try matching(.customerId, "nobody").isEmpty)
+        // One read answers for several keys, and checks the denylist for the profiles found.
+        try store.addToDenylist("solo@x.io", reason: nil)
+        let both = try store.reconcile([ProfileLookup(alias: .mcId, value: "MC-1"), ProfileLookup(alias: .phone, value: "+4912345678")],
+                                       addresses: ["other@x.io"])
+        #expect(both.profiles.count == 2)
+        #expect(both.isDenylisted("SOLO@x.io") && !both.isDenylisted("same@x.io") && !both.isDenylisted("other@x.io"))
 
         // Upserting by a key several profiles share is refused for that row only.
         let (counts, rejected) = try load(store, [input(9, [.email: "same@x.io", .firstName: "X"]), input(10, [.email: "solo@x.io", .firstName: "S"])],
@@ -104,14 +114,14 @@ import TestSupport
         #expect(added && entry.address == "ada@example.com" && entry.channel == .email)
         #expect(try store.addToDenylist("ada@example.com", reason: nil).added == false)
         try store.addToDenylist("+33 6 12-34-56-78", reason: nil)
-        #expect(try store.isDenylisted(address: "ADA@example.com"))
-        #expect(try store.isDenylisted(address: "+33612345678"))
-        #expect(try !store.isDenylisted(address: "bob@example.com"))
+        let asked = ["ADA@example.com", "+33612345678", "bob@example.com"]
+        let found = try store.reconcile([], addresses: Set(asked))
+        #expect(asked.map(found.isDenylisted) == [true, true, false])
         #expect(try store.denylist().map(\.address) == ["+33612345678", "ada@example.com"])
         #expect(try store.denylist().last?.reason == "complaint")
         #expect(throws: CampaignError.self) { try store.addToDenylist("not an address", reason: nil) }
         try store.removeFromDenylist("Ada@example.com")
-        #expect(try !store.isDenylisted(address: "ada@example.com"))
+        #expect(try !store.reconcile([], addresses: ["ada@example.com"]).isDenylisted("ada@example.com"))
         #expect(throws: CampaignError.self) { try store.removeFromDenylist("ada@example.com") }
     }
 }
