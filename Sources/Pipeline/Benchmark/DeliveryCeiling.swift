@@ -80,12 +80,6 @@ public enum DeliveryCeiling {
     private static let bodyReadCallback: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMutableRawPointer?) -> Int = { buffer, size, count, user in
         guard let buffer, let user else { return 0 }
         let body = Unmanaged<Body>.fromOpaque(user).takeUnretainedValue()
-        let length = min(size * count, body.bytes.count - body.offset)
-        guard length > 0 else { return 0 }
-        body.bytes.withUnsafeBytes { raw in
-            UnsafeMutableRawPointer(buffer).copyMemory(from: raw.baseAddress! + body.offset, byteCount: length)
-        }
-        body.offset += length
-        return length
+        return copyUploadChunk(body.bytes, offset: &body.offset, into: buffer, capacity: size * count)
     }
 }

@@ -227,12 +227,19 @@ private final class SMTPSession {
 private let smtpReadCallback: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMutableRawPointer?) -> Int = { buffer, size, count, user in
     guard let buffer, let user else { return 0 }
     let session = Unmanaged<SMTPSession>.fromOpaque(user).takeUnretainedValue()
-    let length = min(size * count, session.body.count - session.offset)
+    return copyUploadChunk(session.body, offset: &session.offset, into: buffer, capacity: size * count)
+}
+
+/// Copies the next part of a message being uploaded into libcurl's buffer
+/// and advances `offset`; 0 once everything was sent.
+func copyUploadChunk(_ body: Data, offset: inout Int, into buffer: UnsafeMutablePointer<CChar>, capacity: Int) -> Int {
+    let length = min(capacity, body.count - offset)
     guard length > 0 else { return 0 }
-    session.body.withUnsafeBytes { raw in
-        UnsafeMutableRawPointer(buffer).copyMemory(from: raw.baseAddress! + session.offset, byteCount: length)
+    let start = offset
+    body.withUnsafeBytes { raw in
+        UnsafeMutableRawPointer(buffer).copyMemory(from: raw.baseAddress! + start, byteCount: length)
     }
-    session.offset += length
+    offset += length
     return length
 }
 
