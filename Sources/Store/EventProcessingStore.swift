@@ -171,32 +171,35 @@ extension InstanceStore {
             createTime, receivedAt, attempts, firstFailureAt, sendState, envelope
             """
         return try write { db in
-            var rows = try Row.fetchAll(db, sql: """
+            let due = try db.cachedStatement(sql: """
                 SELECT \(columns) FROM pipelineEvent INDEXED BY pipelineEvent_status
                 WHERE status = 'pending' AND nextAttemptAt <= ? AND partition % ? = ?
                 ORDER BY nextAttemptAt, id LIMIT ?
-                """, arguments: [nowMs, max(1, lanes), lane, limit])
+                """)
+            var rows = try Row.fetchAll(due, arguments: [nowMs, max(1, lanes), lane, limit])
             if rows.count < limit {
-                rows += try Row.fetchAll(db, sql: """
+                let new = try db.cachedStatement(sql: """
                     SELECT \(columns) FROM pipelineEvent INDEXED BY pipelineEvent_status
                     WHERE status = 'pending' AND nextAttemptAt IS NULL AND partition % ? = ?
                     ORDER BY id LIMIT ?
-                    """, arguments: [max(1, lanes), lane, limit - rows.count])
+                    """)
+                rows += try Row.fetchAll(new, arguments: [max(1, lanes), lane, limit - rows.count])
             }
             guard !rows.isEmpty else { return [] }
             let mark = try db.cachedStatement(sql: """
                 UPDATE pipelineEvent SET status = 'processing', attempts = attempts + 1, updatedAt = ? WHERE id = ?
                 """)
+            // Columns by position, in the order of `columns`: looking them up by name showed in the profile.
             return try rows.map { row in
-                let id: Int64 = row["id"]
+                let id: Int64 = row[0]
                 try mark.execute(arguments: [nowMs, id])
                 return ClaimedEvent(
-                    id: id, consumer: row["consumer"], topic: row["topic"], partition: row["partition"],
-                    offset: row["partitionOffset"], messageId: row["messageId"], analyticsTriggerId: row["analyticsTriggerId"],
-                    triggerEventId: row["triggerEventId"], createTime: row["createTime"],
-                    receivedAt: date(row["receivedAt"]), attempts: (row["attempts"] as Int) + 1,
-                    firstFailureAt: (row["firstFailureAt"] as Int64?).map(date), sendState: row["sendState"],
-                    envelope: row["envelope"])
+                    id: id, consumer: row[1], topic: row[2], partition: row[3],
+                    offset: row[4], messageId: row[5], analyticsTriggerId: row[6],
+                    triggerEventId: row[7], createTime: row[8],
+                    receivedAt: date(row[9]), attempts: (row[10] as Int) + 1,
+                    firstFailureAt: (row[11] as Int64?).map(date), sendState: row[12],
+                    envelope: row[13])
             }
         }
     }

@@ -27,4 +27,28 @@ import Testing
             #expect(error.reason.contains(reason), "\(error)")
         }
     }
+
+    @Test func aFilterBuildsOnlyTheNamedMembersAndReadsOverTheRest() throws {
+        let text = #"{"skip": {"deep": [1, {"x": "a\"}b"}, [], {}], "s": "\u00e9"}, "keep": {"a": {"b": [1, 2], "c": 3}, "d": "no"}, "all": {"z": [true, null]}, "n": -1.5e2}"#
+        var filter = JSONMemberFilter.members([:])
+        filter.include(["keep", "a", "b"])
+        filter.include(["all"])
+        let value = try JSONValue.parse(Array(text.utf8), keeping: filter)
+        #expect(value == .object(["keep": .object(["a": .object(["b": .array([.number(1), .number(2)])])]),
+                                  "all": .object(["z": .array([.bool(true), .null])])]))
+        // Where the document has no object, the value is taken whole.
+        var scalar = JSONMemberFilter.members([:])
+        scalar.include(["n", "x"])
+        #expect(try JSONValue.parse(Array(text.utf8), keeping: scalar) == .object(["n": .number(-150)]))
+        // The full parse and a filter naming everything agree.
+        #expect(try JSONValue.parse(Array(text.utf8), keeping: .all) == JSONValue.parse(text))
+    }
+
+    @Test(arguments: [
+        #"{"skip": [1, 2"#, #"{"skip": "open}"#, #"{"skip": {"a" 1}}"#, #"{"skip": [1 2]}"#, #"{"skip": tru}"#, #"{"skip": 1} x"#,
+    ])
+    func aFilteredParseStillRefusesBrokenSyntax(_ text: String) {
+        #expect(throws: JSONSyntaxError.self) { try JSONValue.parse(Array(text.utf8), keeping: .members([:])) }
+    }
 }
+

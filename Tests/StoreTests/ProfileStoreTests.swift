@@ -63,6 +63,14 @@ import TestSupport
         #expect(try matching(.visitorId, "V2").map(\.customerId) == ["C2"])
         #expect(try matching(.phone, "+49 1234-5678").map(\.customerId) == ["C3"])
         #expect(try matching(.customerId, "nobody").isEmpty)
+        // Keys written differently that mean the same value each get the answer.
+        let spellings = [ProfileLookup(alias: .email, value: "SOLO@x.io"), ProfileLookup(alias: .email, value: " solo@x.io "),
+                         ProfileLookup(alias: .email, value: "not an email"), ProfileLookup(alias: .customerId, value: "C3")]
+        let answers = try store.reconcile(Set(spellings), addresses: [])
+        #expect(answers.profiles[spellings[0]]?.map(\.customerId) == ["C3"])
+        #expect(answers.profiles[spellings[1]]?.map(\.customerId) == ["C3"])
+        #expect(answers.profiles[spellings[2]] == [])
+        #expect(answers.profiles[spellings[3]]?.map(\.customerId) == ["C3"])
         // One read answers for several keys, and checks the denylist for the profiles found.
         try store.addToDenylist("solo@x.io", reason: nil)
         let both = try store.reconcile([ProfileLookup(alias: .mcId, value: "MC-1"), ProfileLookup(alias: .phone, value: "+4912345678")],

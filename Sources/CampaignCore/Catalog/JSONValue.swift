@@ -92,6 +92,41 @@ extension JSONValue {
     }
 }
 
+/// Which members of a document to build: the rest is read over, checked
+/// for syntax only (no values made, duplicate names not looked for).
+public indirect enum JSONMemberFilter: Sendable, Equatable {
+    /// The whole value.
+    case all
+    /// Of an object, these members, each with its own filter; any other value whole.
+    case members([String: JSONMemberFilter])
+
+    /// Adds `path` (member names from the root) to the filter.
+    public mutating func include(_ path: ArraySlice<String>) {
+        guard let first = path.first else { self = .all; return }
+        guard case .members(var members) = self else { return }
+        var child = members[first] ?? .members([:])
+        child.include(path.dropFirst())
+        members[first] = child
+        self = .members(members)
+    }
+}
+
+extension JSONValue {
+    /// Parses a document that was already checked (an envelope stored after
+    /// a strict parse), building only the members `filter` names: reading
+    /// one field of a large envelope costs a scan, not a tree.
+    public static func parse(_ bytes: [UInt8], keeping filter: JSONMemberFilter) throws(JSONSyntaxError) -> JSONValue {
+        var parser = JSONTextParser(bytes)
+        try parser.skipWhitespace()
+        let value = try parser.parseValue(filter)
+        try parser.skipWhitespace()
+        if let c = parser.current {
+            throw parser.fail("unexpected \(parser.describe(c)) after the end of the JSON document")
+        }
+        return value
+    }
+}
+
 /// Works on the UTF-8 bytes (valid, as they come from a String): the daemon
 /// parses every stored envelope, and scalars or characters cost several
 /// times more. Columns in errors still count characters.
@@ -170,6 +205,81 @@ private struct JSONTextParser {
         case "n": return try parseLiteral("null", .null)
         case "-", "0"..."9": return try parseNumber()
         default: throw fail("unexpected \(describe(c)): expected a value (object, array, string, number, true, false or null)")
+        }
+    }
+
+    /// A value under a filter: objects keep the members it names.
+    mutating func parseValue(_ filter: JSONMemberFilter) throws(JSONSyntaxError) -> JSONValue {
+        guard case .members(let members) = filter else { return try parseValue() }
+        try skipWhitespace()
+        guard current == "{" else { return try parseValue() }
+        try enter()
+        defer { depth -= 1 }
+        index += 1
+        var object: [String: JSONValue] = [:]
+        try skipWhitespace()
+        if current == "}" { index += 1; return .object(object) }
+        while true {
+            try skipWhitespace()
+            guard current == "\"" else { throw fail("expected a member name in double quotes, found \(describe(current))") }
+            let key = try parseString()
+            try skipWhitespace()
+            guard current == ":" else { throw fail("expected ':' after the member name \"\(key)\", found \(describe(current))") }
+            index += 1
+            if let child = members[key] {
+                object[key] = try parseValue(child)
+            } else {
+                try skipValue()
+            }
+            try skipWhitespace()
+            switch current {
+            case ",": index += 1
+            case "}": index += 1; return .object(object)
+            default: throw fail("expected ',' or '}' after the value of \"\(key)\", found \(describe(current))")
+            }
+        }
+    }
+
+    /// Reads over one value, checking its syntax, building nothing.
+    mutating func skipValue() throws(JSONSyntaxError) {
+        try skipWhitespace()
+        guard index < bytes.count else { throw fail("unexpected end of the text: a value is missing") }
+        switch bytes[index] {
+        case UInt8(ascii: "\""):
+            let start = index
+            index += 1
+            while true {
+                guard index < bytes.count else { throw fail("unterminated string (the closing '\"' is missing)", at: start) }
+                let byte = bytes[index]
+                if byte == 0x22 { index += 1; return }
+                if byte < 0x20 { throw fail("\(describe(current)) inside a string must be escaped") }
+                index += byte == 0x5C ? 2 : 1
+            }
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            let close: UInt8 = bytes[index] == UInt8(ascii: "{") ? 0x7D : 0x5D
+            try enter()
+            defer { depth -= 1 }
+            index += 1
+            try skipWhitespace()
+            if index < bytes.count, bytes[index] == close { index += 1; return }
+            while true {
+                if close == 0x7D {
+                    try skipWhitespace()
+                    guard current == "\"" else { throw fail("expected a member name in double quotes, found \(describe(current))") }
+                    try skipValue()
+                    try skipWhitespace()
+                    guard current == ":" else { throw fail("expected ':' after a member name, found \(describe(current))") }
+                    index += 1
+                }
+                try skipValue()
+                try skipWhitespace()
+                guard index < bytes.count else { throw fail("unexpected end of the text: a value is not closed") }
+                if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+                if bytes[index] == close { index += 1; return }
+                throw fail("expected ',' or '\(Character(Unicode.Scalar(close)))', found \(describe(current))")
+            }
+        default:
+            _ = try parseValue()
         }
     }
 

@@ -31,6 +31,7 @@ public final class TriggerProcessor: EventHandler, @unchecked Sendable {
     let settings: Settings
     let logger: Logger
     let templates = TemplateCache()
+    let acceptances: AcceptanceRecorder
     /// SMPP keeps one bind; its connector is not shared across threads.
     let smsLock = NSLock()
     let catalogLock = NSLock()
@@ -42,6 +43,7 @@ public final class TriggerProcessor: EventHandler, @unchecked Sendable {
         self.connectors = connectors
         self.settings = settings
         self.logger = logger
+        self.acceptances = AcceptanceRecorder(store: store, logger: logger)
     }
 
     /// Published triggers, re-read at most every second so that a template
@@ -100,34 +102,15 @@ public final class TriggerProcessor: EventHandler, @unchecked Sendable {
         return outcomes
     }
 
-    /// Sends a batch of emails and records each acceptance in the store as it
-    /// comes, in groups of `sentFlushCount` (or sooner after `sentFlushDelay`):
-    /// a crash can then resend at most the messages accepted since the last
-    /// group was written, not the whole batch. The final outcome is written
-    /// with the batch as before.
+    /// Sends a batch of emails; each acceptance goes to the recorder as the
+    /// relay gives it, so that a crash can resend at most the messages of
+    /// the last few milliseconds, not the whole batch. The final outcome is
+    /// written with the batch.
     func sendRecordingProgress(_ items: [Prepared]) -> [DeliveryResult] {
-        var pending: [Int64] = []
-        var lastFlush = DispatchTime.now().uptimeNanoseconds
-        func flush() {
-            guard !pending.isEmpty else { return }
-            do {
-                try store.markSent(eventIds: pending)
-            } catch {
-                // Not fatal: the batch's outcome records them a moment later.
-                logger.warning("Processing: cannot record \(pending.count) accepted messages yet: \(error)")
-            }
-            pending.removeAll(keepingCapacity: true)
-            lastFlush = DispatchTime.now().uptimeNanoseconds
-        }
-        let results = connectors.email.send(items.map { $0.email! }, accepted: { index in
-            pending.append(items[index].event.id)
-            if pending.count >= Self.sentFlushCount || DispatchTime.now().uptimeNanoseconds - lastFlush >= Self.sentFlushDelayNs { flush() }
+        connectors.email.send(items.map { $0.email! }, accepted: { index in
+            acceptances.record(items[index].event.id)
         })
-        return results
     }
-
-    static let sentFlushCount = 5
-    static let sentFlushDelayNs: UInt64 = 20_000_000
 
     enum Preparation {
         case done(EventOutcome)

@@ -148,51 +148,77 @@ public struct MIMEMessage: Sendable, Equatable {
             throw EmailRejected("the email has neither a text nor an HTML body")
         }
 
-        var lines: [String] = []
-        lines.append("Date: " + Self.rfc5322Date(email.date))
-        lines.append(Self.addressHeader("From", from))
-        lines.append(Self.addressHeader("To", to))
-        if let replyTo { lines.append(Self.addressHeader("Reply-To", replyTo)) }
-        lines.append(Self.unstructuredHeader("Subject", email.subject))
-        lines.append("Message-ID: <\(email.messageId)>")
-        lines.append("MIME-Version: 1.0")
+        // Built as bytes in one buffer: joining lines into a String and
+        // converting it to Data copied each message three times.
+        var out: [UInt8] = []
+        out.reserveCapacity(1024 + 2 * ((email.text?.utf8.count ?? 0) + (email.html?.utf8.count ?? 0)))
+        func line(_ text: String) {
+            out.append(contentsOf: text.utf8)
+            out.append(0x0D)
+            out.append(0x0A)
+        }
+        line("Date: " + Self.rfc5322Date(email.date))
+        line(Self.addressHeader("From", from))
+        line(Self.addressHeader("To", to))
+        if let replyTo { line(Self.addressHeader("Reply-To", replyTo)) }
+        line(Self.unstructuredHeader("Subject", email.subject))
+        line("Message-ID: <\(email.messageId)>")
+        line("MIME-Version: 1.0")
 
         let parts: [(type: String, body: String)] = [
-            email.text.map { ("text/plain", Self.quotedPrintable($0)) },
-            email.html.map { ("text/html", Self.quotedPrintable($0)) },
+            email.text.map { ("text/plain", $0) },
+            email.html.map { ("text/html", $0) },
         ].compactMap { $0 }
 
         var chosenBoundary: String?
         if parts.count == 1 {
-            lines.append("Content-Type: \(parts[0].type); charset=utf-8")
-            lines.append("Content-Transfer-Encoding: quoted-printable")
-            lines.append("")
-            lines.append(parts[0].body)
+            line("Content-Type: \(parts[0].type); charset=utf-8")
+            line("Content-Transfer-Encoding: quoted-printable")
+            line("")
+            Self.quotedPrintable(parts[0].body, into: &out)
+            out.append(0x0D)
+            out.append(0x0A)
         } else {
             let boundary = fixedBoundary ?? Self.randomBoundary()
+            var bodies: [[UInt8]] = parts.map { part in
+                var encoded: [UInt8] = []
+                Self.quotedPrintable(part.body, into: &encoded)
+                return encoded
+            }
             // "=_" never occurs in quoted-printable text ("=" always starts an
             // escape or a soft break), so such a boundary needs no search.
             guard Self.isUsable(boundary: boundary),
-                  boundary.hasPrefix("=_") || !parts.contains(where: { $0.body.contains(boundary) }) else {
+                  boundary.hasPrefix("=_") || !bodies.contains(where: { Self.contains($0, Array(boundary.utf8)) }) else {
                 throw EmailRejected("the MIME boundary \(EmailAddress.quote(boundary)) is not usable")
             }
             chosenBoundary = boundary
-            lines.append("Content-Type: multipart/alternative;\r\n boundary=\"\(boundary)\"")
-            lines.append("")
-            lines.append("This is a multi-part message in MIME format.")
-            for part in parts {
-                lines.append("--" + boundary)
-                lines.append("Content-Type: \(part.type); charset=utf-8")
-                lines.append("Content-Transfer-Encoding: quoted-printable")
-                lines.append("")
-                lines.append(part.body)
+            line("Content-Type: multipart/alternative;\r\n boundary=\"\(boundary)\"")
+            line("")
+            line("This is a multi-part message in MIME format.")
+            for index in parts.indices {
+                line("--" + boundary)
+                line("Content-Type: \(parts[index].type); charset=utf-8")
+                line("Content-Transfer-Encoding: quoted-printable")
+                line("")
+                out.append(contentsOf: bodies[index])
+                bodies[index] = []
+                out.append(0x0D)
+                out.append(0x0A)
             }
-            lines.append("--" + boundary + "--")
+            line("--" + boundary + "--")
         }
         envelopeFrom = from.address
         envelopeTo = to.address
         boundary = chosenBoundary
-        bytes = Data((lines.joined(separator: "\r\n") + "\r\n").utf8)
+        bytes = Data(out)
+    }
+
+    private static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+        guard !needle.isEmpty, haystack.count >= needle.count else { return needle.isEmpty }
+        for start in 0...(haystack.count - needle.count) where haystack[start] == needle[0] {
+            if haystack[start..<(start + needle.count)].elementsEqual(needle) { return true }
+        }
+        return false
     }
 
     /// A boundary derived from the message's content: the same email always
@@ -331,58 +357,72 @@ public struct MIMEMessage: Sendable, Equatable {
     /// octets, CRLF between lines whatever the input used. A leading "." or
     /// "From " is escaped too, so that no relay or mbox can alter the line.
     static func quotedPrintable(_ text: String) -> String {
-        let hex = Array("0123456789ABCDEF".utf8)
         var out: [UInt8] = []
-        out.reserveCapacity(text.utf8.count + text.utf8.count / 8 + 16)
-        var line: [UInt8] = []
-        var firstLine = true
-
-        func flush() {
-            if !firstLine { out += [0x0D, 0x0A] }
-            firstLine = false
-            var length = 0
-            let startsWithFrom = line.starts(with: Array("From ".utf8))
-            for (index, byte) in line.enumerated() {
-                var literal: Bool
-                switch byte {
-                case UInt8(ascii: "="): literal = false
-                case UInt8(ascii: " "), UInt8(ascii: "\t"): literal = index != line.count - 1
-                case UInt8(ascii: "."): literal = index != 0
-                case UInt8(ascii: "F"): literal = !(index == 0 && startsWithFrom)
-                case 33...126: literal = true
-                default: literal = false
-                }
-                if length + (literal ? 1 : 3) > 75 {
-                    out += [UInt8(ascii: "="), 0x0D, 0x0A]
-                    length = 0
-                    if byte == UInt8(ascii: ".") { literal = false }
-                }
-                if literal {
-                    out.append(byte)
-                    length += 1
-                } else {
-                    out += [UInt8(ascii: "="), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]
-                    length += 3
-                }
-            }
-            line.removeAll(keepingCapacity: true)
-        }
-
-        var previousWasCR = false
-        for byte in text.utf8 {
-            switch byte {
-            case 0x0D:
-                flush()
-                previousWasCR = true
-            case 0x0A:
-                if !previousWasCR { flush() }
-                previousWasCR = false
-            default:
-                line.append(byte)
-                previousWasCR = false
-            }
-        }
-        flush()
+        quotedPrintable(text, into: &out)
         return String(decoding: out, as: UTF8.self)
+    }
+
+    private static let hexDigits: [UInt8] = Array("0123456789ABCDEF".utf8)
+
+    /// Appends the encoding of `text` to `out` (no CRLF after the last line).
+    static func quotedPrintable(_ text: String, into out: inout [UInt8]) {
+        out.reserveCapacity(out.count + text.utf8.count + text.utf8.count / 8 + 16)
+        var firstLine = true
+        var copy = text
+        copy.withUTF8 { bytes in
+            var lineStart = 0
+            var index = 0
+            let count = bytes.count
+            while index <= count {
+                if index == count || bytes[index] == 0x0D || bytes[index] == 0x0A {
+                    if !firstLine {
+                        out.append(0x0D)
+                        out.append(0x0A)
+                    }
+                    firstLine = false
+                    encodeLine(UnsafeBufferPointer(rebasing: bytes[lineStart..<index]), into: &out)
+                    if index < count, bytes[index] == 0x0D, index + 1 < count, bytes[index + 1] == 0x0A { index += 1 }
+                    index += 1
+                    lineStart = index
+                    if index > count { break }
+                } else {
+                    index += 1
+                }
+            }
+        }
+    }
+
+    private static func encodeLine(_ line: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+        var length = 0
+        let startsWithFrom = line.count >= 5 && line[0] == 0x46 && line[1] == 0x72 && line[2] == 0x6F && line[3] == 0x6D && line[4] == 0x20
+        let last = line.count - 1
+        for index in 0..<line.count {
+            let byte = line[index]
+            var literal: Bool
+            switch byte {
+            case UInt8(ascii: "="): literal = false
+            case UInt8(ascii: " "), UInt8(ascii: "\t"): literal = index != last
+            case UInt8(ascii: "."): literal = index != 0
+            case UInt8(ascii: "F"): literal = !(index == 0 && startsWithFrom)
+            case 33...126: literal = true
+            default: literal = false
+            }
+            if length + (literal ? 1 : 3) > 75 {
+                out.append(UInt8(ascii: "="))
+                out.append(0x0D)
+                out.append(0x0A)
+                length = 0
+                if byte == UInt8(ascii: ".") { literal = false }
+            }
+            if literal {
+                out.append(byte)
+                length += 1
+            } else {
+                out.append(UInt8(ascii: "="))
+                out.append(hexDigits[Int(byte >> 4)])
+                out.append(hexDigits[Int(byte & 0x0F)])
+                length += 3
+            }
+        }
     }
 }

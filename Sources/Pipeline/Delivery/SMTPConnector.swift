@@ -174,7 +174,9 @@ public struct SMTPConnector: EmailConnector {
 }
 
 /// What the C callbacks see of one connection: the body being uploaded and
-/// the last command verb and reply. Only used on the sending thread.
+/// the last command verb and reply. Only used on the sending thread. The
+/// callbacks run for every command and reply of every message, so they
+/// keep bytes; text is made when it is read.
 private final class SMTPSession {
     let handle: UnsafeMutableRawPointer
     var body = Data()
@@ -183,13 +185,16 @@ private final class SMTPSession {
     /// DATA…). AUTH continuation lines (credentials) are not commands and
     /// are never kept.
     var lastCommand: String?
-    var lastReply: String?
+    /// The last line of the last reply, printable ASCII only (others are '?').
+    var lastReply: String? { replyLine.map { String(decoding: $0, as: UTF8.self) } }
+    private var replyLine: [UInt8]?
     var sentBody = false
     /// Set once libcurl says QUIT (it does after a failed transaction): the
     /// reply to the failing command is the one to keep.
     var quitting = false
 
-    static let verbs: Set<String> = ["EHLO", "HELO", "STARTTLS", "AUTH", "MAIL", "RCPT", "DATA", "RSET", "QUIT", "NOOP", "VRFY"]
+    static let quit = Array("QUIT".utf8)
+    static let verbs = ["EHLO", "HELO", "STARTTLS", "AUTH", "MAIL", "RCPT", "DATA", "RSET", "QUIT", "NOOP", "VRFY"].map { Array($0.utf8) }
 
     init(handle: UnsafeMutableRawPointer) { self.handle = handle }
 
@@ -197,29 +202,38 @@ private final class SMTPSession {
         self.body = body
         offset = 0
         lastCommand = nil
-        lastReply = nil
+        replyLine = nil
         sentBody = false
         quitting = false
     }
 
     func commandSent(_ bytes: UnsafeBufferPointer<UInt8>) {
         let verb = bytes.prefix(while: { $0 != UInt8(ascii: " ") && $0 != 0x0D && $0 != 0x0A }).prefix(10)
-        let word = String(decoding: verb, as: UTF8.self).uppercased()
-        if word == "QUIT" {
+        guard let known = Self.verbs.first(where: { $0.count == verb.count && zip($0, verb).allSatisfy { $0 == ($1 & 0xDF) } }) else { return }
+        if known == Self.quit {
             quitting = true
-        } else if Self.verbs.contains(word) {
-            lastCommand = word
-            lastReply = nil
-            if word != "DATA" { sentBody = false }
+            return
         }
+        lastCommand = String(decoding: known, as: UTF8.self)
+        replyLine = nil
+        if lastCommand != "DATA" { sentBody = false }
     }
 
     func replyReceived(_ bytes: UnsafeBufferPointer<UInt8>) {
         guard !quitting else { return }
-        let text = String(decoding: bytes.prefix(512), as: UTF8.self)
-        for line in text.split(whereSeparator: \.isNewline) where !line.isEmpty {
-            // Keep the last line of a multi-line reply ("250-…", "250 …").
-            lastReply = String(line.map { $0.isASCII && ($0.asciiValue ?? 0) >= 0x20 ? $0 : "?" })
+        // Keep the last non-empty line of a multi-line reply ("250-…", "250 …").
+        let text = bytes.prefix(512)
+        var end = text.endIndex
+        while true {
+            while end > text.startIndex, text[end - 1] == 0x0A || text[end - 1] == 0x0D { end -= 1 }
+            guard end > text.startIndex else { return }
+            var start = end
+            while start > text.startIndex, text[start - 1] != 0x0A, text[start - 1] != 0x0D { start -= 1 }
+            if start < end {
+                replyLine = text[start..<end].map { $0 >= 0x20 && $0 < 0x7F ? $0 : UInt8(ascii: "?") }
+                return
+            }
+            end = start
         }
     }
 }

@@ -9,12 +9,32 @@ public enum EventFields {
     public static func extract(from envelope: Data, definition: TriggerDefinition) throws -> [String: JSONValue] {
         let root: JSONValue
         do {
-            root = try JSONValue.parse(String(decoding: envelope, as: UTF8.self))
+            root = try JSONValue.parse(Array(envelope), keeping: filter(for: definition))
         } catch {
             throw CampaignError.badInput("the stored envelope is not valid JSON: \(error)")
         }
         let trigger = root["com.adobe.mcloud.pipeline.pipelineMessage"]?["com.adobe.mcloud.protocol.trigger"] ?? .object([:])
         return extract(trigger: trigger, definition: definition)
+    }
+
+    static let triggerPath = ["com.adobe.mcloud.pipeline.pipelineMessage", "com.adobe.mcloud.protocol.trigger"]
+
+    /// The members of an envelope that `definition`'s fields read: the
+    /// daemon builds those alone (the envelope was checked at ingest).
+    static func filter(for definition: TriggerDefinition) -> JSONMemberFilter {
+        var filter = JSONMemberFilter.members([:])
+        for field in definition.fields {
+            switch field.source {
+            case "mcId", "triggerTimestamp":
+                filter.include((triggerPath + [field.source])[...])
+            case "products":
+                filter.include((triggerPath + ["enrichments", "analyticsHitSummary", "products"])[...])
+                filter.include((triggerPath + ["enrichments", "products"])[...])
+            default:
+                filter.include((triggerPath + ["enrichments", "analyticsHitSummary", "dimensions", field.source, "data"])[...])
+            }
+        }
+        return filter
     }
 
     /// The fields taken from the `com.adobe.mcloud.protocol.trigger` object.

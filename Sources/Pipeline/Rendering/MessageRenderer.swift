@@ -62,6 +62,8 @@ public struct CompiledTemplate: Sendable {
     /// Warnings of the checks (errors refuse compilation).
     public let check: TemplateCheck
     let parts: [TemplatePart: MustacheTemplate]
+    /// The parts the daemon renders without swift-mustache's dynamic lookups (see `RenderPlan`).
+    let plans: [TemplatePart: RenderPlan]
 
     /// Runs the control rules and the personalization lint, then compiles.
     /// Throws a bad-input error listing every error (part, line, field).
@@ -73,6 +75,9 @@ public struct CompiledTemplate: Sendable {
         self.content = content
         self.check = check
         self.parts = parts
+        self.plans = Dictionary(uniqueKeysWithValues: parts.compactMap { part, template in
+            RenderPlan(template, escapesHTML: part == .html).map { (part, $0) }
+        })
     }
 
     /// Compiles the published version of a published trigger (what the daemon sends).
@@ -88,8 +93,14 @@ public struct CompiledTemplate: Sendable {
     /// Renders every part. HTML is escaped in the HTML part only; the
     /// subject loses any line break or control character data brought in.
     public func render(_ input: RenderInput) -> RenderedMessage {
-        let context = Self.context(input, triggerId: triggerId, label: definition.label)
-        func run(_ part: TemplatePart) -> String? { parts[part]?.render(context) }
+        let root = Self.root(input, triggerId: triggerId, label: definition.label)
+        var context: [String: Any]?
+        func run(_ part: TemplatePart) -> String? {
+            guard let template = parts[part] else { return nil }
+            if let rendered = plans[part]?.render(root) { return rendered }
+            if context == nil { context = Self.context(input, triggerId: triggerId, label: definition.label) }
+            return template.render(context!)
+        }
         let subject = run(.subject).map(Self.singleLine)
         let sms = run(.sms)
         return RenderedMessage(channel: definition.channel, subject: subject, from: content.from, replyTo: content.replyTo,
@@ -113,6 +124,23 @@ public struct CompiledTemplate: Sendable {
         String(String.UnicodeScalarView(text.unicodeScalars.map { $0.properties.generalCategory == .control ? " " : $0 }))
     }
 
+    /// The context as JSON values, for the render plans: the same members as `context`.
+    static func root(_ input: RenderInput, triggerId: String, label: String) -> JSONValue {
+        var profile: [String: JSONValue] = ["attributes": .object(input.profile.attributes)]
+        if let v = input.profile.email { profile["email"] = .string(v) }
+        if let v = input.profile.phone { profile["phone"] = .string(v) }
+        if let v = input.profile.firstName { profile["firstName"] = .string(v) }
+        if let v = input.profile.lastName { profile["lastName"] = .string(v) }
+        if let v = input.profile.locale { profile["locale"] = .string(v) }
+        return .object([
+            "event": .object(input.event),
+            "profile": .object(profile),
+            "trigger": .object(["id": .string(triggerId), "label": .string(label)]),
+            "unsubscribeUrl": .string(input.unsubscribeUrl),
+        ])
+    }
+
+    /// The context swift-mustache renders with.
     static func context(_ input: RenderInput, triggerId: String, label: String) -> [String: Any] {
         var profile: [String: Any] = ["attributes": input.profile.attributes.mapValues(mustacheValue)]
         if let v = input.profile.email { profile["email"] = v }

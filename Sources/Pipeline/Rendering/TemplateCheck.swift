@@ -138,7 +138,9 @@ enum TemplateScanner {
 struct ScalarHTMLContentType: MustacheContentType {
     static let name = "CAMPAIGNCTL_HTML"
 
-    func escapeText(_ text: String) -> String {
+    func escapeText(_ text: String) -> String { Self.escape(text) }
+
+    static func escape(_ text: String) -> String {
         let utf8 = text.utf8
         guard utf8.contains(where: { $0 == 0x3C || $0 == 0x3E || $0 == 0x26 || $0 == 0x22 || $0 == 0x27 }) else { return text }
         var out: [UInt8] = []
