@@ -46,9 +46,18 @@ import Testing
 
     @Test(arguments: [
         #"{"skip": [1, 2"#, #"{"skip": "open}"#, #"{"skip": {"a" 1}}"#, #"{"skip": [1 2]}"#, #"{"skip": tru}"#, #"{"skip": 1} x"#,
+        #"{"skip": {"a": 1, "a": 2}}"#, #"{"skip": 1, "skip": 2}"#, #"{"skip": [1,]}"#, #"{"skip": "\q"}"#, #"{"skip": 01}"#,
+        #"{"skip": "\ud800"}"#, #"{"keep": 1, "keep": 2}"#,
     ])
     func aFilteredParseStillRefusesBrokenSyntax(_ text: String) {
-        #expect(throws: JSONSyntaxError.self) { try JSONValue.parse(Array(text.utf8), keeping: .members([:])) }
+        var filter = JSONMemberFilter.members([:])
+        filter.include(["keep"])
+        #expect(throws: JSONSyntaxError.self) { try JSONValue.parse(Array(text.utf8), keeping: filter) }
+        // With the same error as the full parse.
+        var full: JSONSyntaxError?, filtered: JSONSyntaxError?
+        do { _ = try JSONValue.parse(text) } catch { full = error }
+        do { _ = try JSONValue.parse(Array(text.utf8), keeping: filter) } catch { filtered = error }
+        #expect(full != nil && full?.description == filtered?.description)
     }
 }
 

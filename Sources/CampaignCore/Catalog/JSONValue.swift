@@ -92,8 +92,8 @@ extension JSONValue {
     }
 }
 
-/// Which members of a document to build: the rest is read over, checked
-/// for syntax only (no values made, duplicate names not looked for).
+/// Which members of a document to build; the rest is checked as strictly
+/// (syntax, duplicate member names) but not built.
 public indirect enum JSONMemberFilter: Sendable, Equatable {
     /// The whole value.
     case all
@@ -112,18 +112,12 @@ public indirect enum JSONMemberFilter: Sendable, Equatable {
 }
 
 extension JSONValue {
-    /// Parses a document that was already checked (an envelope stored after
-    /// a strict parse), building only the members `filter` names: reading
-    /// one field of a large envelope costs a scan, not a tree.
+    /// Parses strict JSON like `parse(_:)`, with the same checks and errors
+    /// everywhere in the document, but builds only the members `filter`
+    /// names: reading a few fields of a large envelope costs a scan, not a tree.
     public static func parse(_ bytes: [UInt8], keeping filter: JSONMemberFilter) throws(JSONSyntaxError) -> JSONValue {
         var parser = JSONTextParser(bytes)
-        try parser.skipWhitespace()
-        let value = try parser.parseValue(filter)
-        try parser.skipWhitespace()
-        if let c = parser.current {
-            throw parser.fail("unexpected \(parser.describe(c)) after the end of the JSON document")
-        }
-        return value
+        return try parser.parseDocument(filter)
     }
 }
 
@@ -179,12 +173,12 @@ private struct JSONTextParser {
         }
     }
 
-    mutating func parseDocument() throws(JSONSyntaxError) -> JSONValue {
+    mutating func parseDocument(_ filter: JSONMemberFilter = .all) throws(JSONSyntaxError) -> JSONValue {
         try skipWhitespace()
         guard current != nil else {
             throw fail("the text is empty: a JSON document should start with '[' or '{'")
         }
-        let value = try parseValue()
+        let value = try parseValue(filter) ?? .null
         try skipWhitespace()
         if let c = current {
             throw fail("unexpected \(describe(c)) after the end of the JSON document")
@@ -192,107 +186,37 @@ private struct JSONTextParser {
         return value
     }
 
-    mutating func parseValue() throws(JSONSyntaxError) -> JSONValue {
+    /// One value: built whole (`.all`), an object with the members named
+    /// (`.members`, other values built whole), or only checked (nil, which
+    /// returns nil). The checks are the same in every case.
+    mutating func parseValue(_ keep: JSONMemberFilter? = .all) throws(JSONSyntaxError) -> JSONValue? {
         try skipWhitespace()
         guard let c = current else { throw fail("unexpected end of the text: a value is missing") }
         switch c {
-        case "{": return try parseObject()
-        case "[": return try parseArray()
-        case "\"": return .string(try parseString())
+        case "{": return try parseObject(keep)
+        case "[": return try parseArray(keep)
+        case "\"":
+            let text = try parseString(build: keep != nil)
+            return keep == nil ? nil : .string(text)
         case "'": throw fail("strings must use double quotes (\"), not single quotes")
-        case "t": return try parseLiteral("true", .bool(true))
-        case "f": return try parseLiteral("false", .bool(false))
-        case "n": return try parseLiteral("null", .null)
-        case "-", "0"..."9": return try parseNumber()
+        case "t": return try parseLiteral("true", .bool(true), build: keep != nil)
+        case "f": return try parseLiteral("false", .bool(false), build: keep != nil)
+        case "n": return try parseLiteral("null", .null, build: keep != nil)
+        case "-", "0"..."9": return try parseNumber(build: keep != nil)
         default: throw fail("unexpected \(describe(c)): expected a value (object, array, string, number, true, false or null)")
         }
     }
 
-    /// A value under a filter: objects keep the members it names.
-    mutating func parseValue(_ filter: JSONMemberFilter) throws(JSONSyntaxError) -> JSONValue {
-        guard case .members(let members) = filter else { return try parseValue() }
-        try skipWhitespace()
-        guard current == "{" else { return try parseValue() }
-        try enter()
-        defer { depth -= 1 }
-        index += 1
-        var object: [String: JSONValue] = [:]
-        try skipWhitespace()
-        if current == "}" { index += 1; return .object(object) }
-        while true {
-            try skipWhitespace()
-            guard current == "\"" else { throw fail("expected a member name in double quotes, found \(describe(current))") }
-            let key = try parseString()
-            try skipWhitespace()
-            guard current == ":" else { throw fail("expected ':' after the member name \"\(key)\", found \(describe(current))") }
-            index += 1
-            if let child = members[key] {
-                object[key] = try parseValue(child)
-            } else {
-                try skipValue()
-            }
-            try skipWhitespace()
-            switch current {
-            case ",": index += 1
-            case "}": index += 1; return .object(object)
-            default: throw fail("expected ',' or '}' after the value of \"\(key)\", found \(describe(current))")
-            }
-        }
-    }
-
-    /// Reads over one value, checking its syntax, building nothing.
-    mutating func skipValue() throws(JSONSyntaxError) {
-        try skipWhitespace()
-        guard index < bytes.count else { throw fail("unexpected end of the text: a value is missing") }
-        switch bytes[index] {
-        case UInt8(ascii: "\""):
-            let start = index
-            index += 1
-            while true {
-                guard index < bytes.count else { throw fail("unterminated string (the closing '\"' is missing)", at: start) }
-                let byte = bytes[index]
-                if byte == 0x22 { index += 1; return }
-                if byte < 0x20 { throw fail("\(describe(current)) inside a string must be escaped") }
-                index += byte == 0x5C ? 2 : 1
-            }
-        case UInt8(ascii: "{"), UInt8(ascii: "["):
-            let close: UInt8 = bytes[index] == UInt8(ascii: "{") ? 0x7D : 0x5D
-            try enter()
-            defer { depth -= 1 }
-            index += 1
-            try skipWhitespace()
-            if index < bytes.count, bytes[index] == close { index += 1; return }
-            while true {
-                if close == 0x7D {
-                    try skipWhitespace()
-                    guard current == "\"" else { throw fail("expected a member name in double quotes, found \(describe(current))") }
-                    try skipValue()
-                    try skipWhitespace()
-                    guard current == ":" else { throw fail("expected ':' after a member name, found \(describe(current))") }
-                    index += 1
-                }
-                try skipValue()
-                try skipWhitespace()
-                guard index < bytes.count else { throw fail("unexpected end of the text: a value is not closed") }
-                if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-                if bytes[index] == close { index += 1; return }
-                throw fail("expected ',' or '\(Character(Unicode.Scalar(close)))', found \(describe(current))")
-            }
-        default:
-            _ = try parseValue()
-        }
-    }
-
-    mutating func parseLiteral(_ word: String, _ value: JSONValue) throws(JSONSyntaxError) -> JSONValue {
+    mutating func parseLiteral(_ word: String, _ value: JSONValue, build: Bool) throws(JSONSyntaxError) -> JSONValue? {
         let start = index
         for expected in word.unicodeScalars {
             guard current == expected else { throw fail("invalid literal: expected '\(word)'", at: start) }
             index += 1
         }
-        return value
+        return build ? value : nil
     }
 
-    mutating func parseNumber() throws(JSONSyntaxError) -> JSONValue {
+    mutating func parseNumber(build: Bool = true) throws(JSONSyntaxError) -> JSONValue? {
         let start = index
         if current == "-" { index += 1 }
         guard let first = current, ("0"..."9").contains(first) else { throw fail("invalid number: a digit must follow '-'") }
@@ -313,12 +237,14 @@ private struct JSONTextParser {
             guard let c = current, ("0"..."9").contains(c) else { throw fail("invalid number: the exponent needs digits") }
             while let c = current, ("0"..."9").contains(c) { index += 1 }
         }
+        guard build else { return nil }
         let text = String(decoding: bytes[start..<index], as: UTF8.self)
         guard let value = Double(text) else { throw fail("invalid number '\(text)'", at: start) }
         return .number(value)
     }
 
-    mutating func parseString() throws(JSONSyntaxError) -> String {
+    /// A string; with `build` false it is checked and "" returned.
+    mutating func parseString(build: Bool = true) throws(JSONSyntaxError) -> String {
         let start = index
         index += 1  // opening quote
         var result: [UInt8] = []
@@ -363,9 +289,9 @@ private struct JSONTextParser {
             // A run of plain characters is copied at once.
             let run = index
             while index < bytes.count, case let next = bytes[index], next != 0x22, next != 0x5C, next >= 0x20 { index += 1 }
-            result.append(contentsOf: bytes[run..<index])
+            if build { result.append(contentsOf: bytes[run..<index]) }
         }
-        return String(decoding: result, as: UTF8.self)
+        return build ? String(decoding: result, as: UTF8.self) : ""
     }
 
     mutating func parseHex4() throws(JSONSyntaxError) -> UInt32 {
@@ -385,13 +311,15 @@ private struct JSONTextParser {
         if depth > 512 { throw fail("the document nests deeper than 512 levels") }
     }
 
-    mutating func parseObject() throws(JSONSyntaxError) -> JSONValue {
+    mutating func parseObject(_ keep: JSONMemberFilter?) throws(JSONSyntaxError) -> JSONValue? {
         try enter()
         defer { depth -= 1 }
         index += 1
         var object: [String: JSONValue] = [:]
+        // Names of the members not built, for the duplicate check.
+        var names = MemberNames()
         try skipWhitespace()
-        if current == "}" { index += 1; return .object(object) }
+        if current == "}" { index += 1; return keep == nil ? nil : .object(object) }
         while true {
             try skipWhitespace()
             guard let c = current else { throw fail("unexpected end of the text: the object is not closed with '}'") }
@@ -400,39 +328,71 @@ private struct JSONTextParser {
             guard c == "\"" else { throw fail("expected a member name in double quotes, found \(describe(c))") }
             let keyStart = index
             let key = try parseString()
-            if object[key] != nil { throw fail("duplicate member name \"\(key)\"", at: keyStart) }
+            if object[key] != nil || !names.insert(key) { throw fail("duplicate member name \"\(key)\"", at: keyStart) }
             try skipWhitespace()
             guard current == ":" else { throw fail("expected ':' after the member name \"\(key)\", found \(describe(current))") }
             index += 1
-            object[key] = try parseValue()
+            let child: JSONMemberFilter? = switch keep {
+            case .all?: .all
+            case .members(let members)?: members[key]
+            case nil: nil
+            }
+            if let value = try parseValue(child) {
+                object[key] = value
+                names.remove(key)
+            }
             try skipWhitespace()
             switch current {
             case ",": index += 1
-            case "}": index += 1; return .object(object)
+            case "}": index += 1; return keep == nil ? nil : .object(object)
             case nil: throw fail("unexpected end of the text: the object is not closed with '}'")
             default: throw fail("expected ',' or '}' after the value of \"\(key)\", found \(describe(current))")
             }
         }
     }
 
-    mutating func parseArray() throws(JSONSyntaxError) -> JSONValue {
+    mutating func parseArray(_ keep: JSONMemberFilter?) throws(JSONSyntaxError) -> JSONValue? {
         try enter()
         defer { depth -= 1 }
         index += 1
+        // The elements of a kept array are kept whole.
+        let element: JSONMemberFilter? = keep == nil ? nil : .all
         var array: [JSONValue] = []
         try skipWhitespace()
-        if current == "]" { index += 1; return .array(array) }
+        if current == "]" { index += 1; return keep == nil ? nil : .array(array) }
         while true {
             try skipWhitespace()
             if current == "]" { throw fail("trailing comma before ']': remove the last ','") }
-            array.append(try parseValue())
+            if let value = try parseValue(element) { array.append(value) }
             try skipWhitespace()
             switch current {
             case ",": index += 1
-            case "]": index += 1; return .array(array)
+            case "]": index += 1; return keep == nil ? nil : .array(array)
             case nil: throw fail("unexpected end of the text: the array is not closed with ']'")
             default: throw fail("expected ',' or ']' after an array element, found \(describe(current))")
             }
         }
+    }
+}
+
+/// The member names of one object seen so far: a short list (objects are
+/// small), a set once it grows, so a hostile object of many members stays
+/// linear.
+private struct MemberNames {
+    var list: [String] = []
+    var set: Set<String>?
+
+    /// False when `name` was already there.
+    mutating func insert(_ name: String) -> Bool {
+        if set != nil { return set!.insert(name).inserted }
+        if list.contains(name) { return false }
+        list.append(name)
+        if list.count > 16 { set = Set(list); list = [] }
+        return true
+    }
+
+    /// A name whose value was built is checked through the object instead.
+    mutating func remove(_ name: String) {
+        if set != nil { set!.remove(name) } else if list.last == name { list.removeLast() }
     }
 }
