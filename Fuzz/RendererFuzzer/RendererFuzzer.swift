@@ -8,6 +8,7 @@ import Pipeline
 /// Built only with CAMPAIGNCTL_FUZZ=1 (see scripts/fuzz).
 ///
 /// Checked on every input: the template checker and compiler never crash;
+/// what the daemon renders equals swift-mustache's rendering;
 /// data rendered into fixed templates is escaped in HTML (no quote or angle
 /// bracket gets through), never leaves a control character in the subject,
 /// and never adds a header to the encoded message, whether it reaches the
@@ -38,6 +39,8 @@ func rendererFuzzerTestOneInput(_ start: UnsafePointer<UInt8>?, _ count: Int) ->
         let message = template.render(input)
         precondition(!(message.subject ?? "").unicodeScalars.contains { $0.properties.generalCategory == .control },
                      "control character in a rendered subject")
+        // The render plans give swift-mustache's text, or leave the part to it.
+        precondition(message == template.referenceRender(input), "render plan differs from swift-mustache for \(source.debugDescription)")
     }
 
     // 2. Fixed templates, fuzzed data.

@@ -156,6 +156,8 @@ import Testing
         let reference = try Self.parse("{{event.products}}", html: false)
             .render(CompiledTemplate.context(RenderInput(event: ["products": .array([.object(["name": .string("<x>")])])]), triggerId: "cart", label: "Cart"))
         #expect(message.text == reference)
+        #expect(compiled.referenceRender(RenderInput(event: ["city": .string("Lyon & co"), "products": .array([.object(["name": .string("<x>")])])]))
+                == message)
     }
 }
 

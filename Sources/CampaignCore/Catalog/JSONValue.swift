@@ -128,6 +128,8 @@ private struct JSONTextParser {
     let bytes: [UInt8]
     var index = 0
     var depth = 0
+    /// See `parseObject`.
+    var skippedNames: [String] = []
 
     init(_ bytes: [UInt8]) { self.bytes = bytes }
 
@@ -316,8 +318,12 @@ private struct JSONTextParser {
         defer { depth -= 1 }
         index += 1
         var object: [String: JSONValue] = [:]
-        // Names of the members not built, for the duplicate check.
-        var names = MemberNames()
+        // Names of the members checked but not built, for the duplicate
+        // check: on a stack shared by all objects (no allocation per
+        // object), in a set once an object has many.
+        let namesBase = skippedNames.count
+        var manyNames: Set<String>?
+        defer { skippedNames.removeSubrange(namesBase...) }
         try skipWhitespace()
         if current == "}" { index += 1; return keep == nil ? nil : .object(object) }
         while true {
@@ -328,7 +334,8 @@ private struct JSONTextParser {
             guard c == "\"" else { throw fail("expected a member name in double quotes, found \(describe(c))") }
             let keyStart = index
             let key = try parseString()
-            if object[key] != nil || !names.insert(key) { throw fail("duplicate member name \"\(key)\"", at: keyStart) }
+            let seen = object[key] != nil || (manyNames?.contains(key) ?? skippedNames[namesBase...].contains(key))
+            if seen { throw fail("duplicate member name \"\(key)\"", at: keyStart) }
             try skipWhitespace()
             guard current == ":" else { throw fail("expected ':' after the member name \"\(key)\", found \(describe(current))") }
             index += 1
@@ -339,7 +346,11 @@ private struct JSONTextParser {
             }
             if let value = try parseValue(child) {
                 object[key] = value
-                names.remove(key)
+            } else if manyNames != nil {
+                manyNames!.insert(key)
+            } else {
+                skippedNames.append(key)
+                if skippedNames.count - namesBase > 16 { manyNames = Set(skippedNames[namesBase...]) }
             }
             try skipWhitespace()
             switch current {
@@ -372,27 +383,5 @@ private struct JSONTextParser {
             default: throw fail("expected ',' or ']' after an array element, found \(describe(current))")
             }
         }
-    }
-}
-
-/// The member names of one object seen so far: a short list (objects are
-/// small), a set once it grows, so a hostile object of many members stays
-/// linear.
-private struct MemberNames {
-    var list: [String] = []
-    var set: Set<String>?
-
-    /// False when `name` was already there.
-    mutating func insert(_ name: String) -> Bool {
-        if set != nil { return set!.insert(name).inserted }
-        if list.contains(name) { return false }
-        list.append(name)
-        if list.count > 16 { set = Set(list); list = [] }
-        return true
-    }
-
-    /// A name whose value was built is checked through the object instead.
-    mutating func remove(_ name: String) {
-        if set != nil { set!.remove(name) } else if list.last == name { list.removeLast() }
     }
 }

@@ -162,7 +162,8 @@ public final class TriggerProcessor: EventHandler, @unchecked Sendable {
     /// Prepares a batch: checks each event, then reconciles all of them and
     /// checks the denylist in one read of the store, then renders.
     func prepare(_ events: [ClaimedEvent], now: Date) -> [(ClaimedEvent, Preparation)] {
-        let stages = events.map { stage($0, now: now) }
+        var filters: [String: JSONMemberFilter] = [:]
+        let stages = events.map { stage($0, now: now, filters: &filters) }
         var lookups = Set<ProfileLookup>(), addresses = Set<String>()
         for case .staged(let staged) in stages {
             if let lookup = staged.lookup { lookups.insert(lookup) }
@@ -189,7 +190,8 @@ public final class TriggerProcessor: EventHandler, @unchecked Sendable {
         }
     }
 
-    func stage(_ event: ClaimedEvent, now: Date) -> Stage {
+    /// `filters`: the envelope member filter of each trigger, made once per batch.
+    func stage(_ event: ClaimedEvent, now: Date, filters: inout [String: JSONMemberFilter]) -> Stage {
         let trigger: PublishedTrigger
         do {
             guard let found = try publishedTrigger(id: event.triggerEventId, now: now) else {
@@ -208,7 +210,9 @@ public final class TriggerProcessor: EventHandler, @unchecked Sendable {
         }
         let fields: [String: JSONValue]
         do {
-            fields = try EventFields.extract(from: event.envelope, definition: definition)
+            let filter = filters[trigger.id] ?? EventFields.filter(for: definition)
+            filters[trigger.id] = filter
+            fields = try EventFields.extract(from: event.envelope, definition: definition, filter: filter)
         } catch {
             return .done(EventOutcome(status: .routingFailed, detail: "unreadable envelope: \(error)"))
         }

@@ -7,9 +7,14 @@ public enum EventFields {
     /// line as received). A dimension the payload lacks gives no value (the
     /// template renders it empty); `products` is always a list.
     public static func extract(from envelope: Data, definition: TriggerDefinition) throws -> [String: JSONValue] {
+        try extract(from: envelope, definition: definition, filter: filter(for: definition))
+    }
+
+    /// The same, with `filter(for: definition)` made once by the caller for many envelopes.
+    static func extract(from envelope: Data, definition: TriggerDefinition, filter: JSONMemberFilter) throws -> [String: JSONValue] {
         let root: JSONValue
         do {
-            root = try JSONValue.parse(Array(envelope), keeping: filter(for: definition))
+            root = try JSONValue.parse(Array(envelope), keeping: filter)
         } catch {
             throw CampaignError.badInput("the stored envelope is not valid JSON: \(error)")
         }

@@ -107,6 +107,21 @@ public struct CompiledTemplate: Sendable {
                                html: run(.html), text: run(.text), smsText: sms, smsCharacters: sms?.count, sms: sms.map(SMSText.analyse))
     }
 
+    /// Renders every part with swift-mustache alone: the reference the
+    /// render plans are checked against (tests and the renderer fuzzer).
+    public func referenceRender(_ input: RenderInput) -> RenderedMessage {
+        Self(copying: self, plans: [:]).render(input)
+    }
+
+    private init(copying other: CompiledTemplate, plans: [TemplatePart: RenderPlan]) {
+        triggerId = other.triggerId
+        definition = other.definition
+        content = other.content
+        check = other.check
+        parts = other.parts
+        self.plans = plans
+    }
+
     /// Renders an email to `to`. `subjectPrefix` is prepended as is (e.g. `[Proof #3] `).
     public func email(_ input: RenderInput, to: String, messageId: String, subjectPrefix: String = "", date: Date = Date()) -> OutgoingEmail {
         let m = render(input)
