@@ -5,7 +5,8 @@ import FuzzerDriver
 /// libFuzzer entry point: one pipeline stream line. Built only with
 /// CAMPAIGNCTL_FUZZ=1 (see scripts/fuzz). Any trap is a finding: the parser
 /// must refuse or accept every line without crashing, and what it accepts
-/// must hold the invariants the daemon relies on.
+/// must hold the invariants the daemon relies on, and the filtered parse
+/// must agree with the full one.
 @main
 enum EnvelopeFuzzer {
     /// SwiftPM names this module's entry point the program's main, so
@@ -35,9 +36,47 @@ func envelopeFuzzerTestOneInput(_ start: UnsafePointer<UInt8>?, _ count: Int) ->
         precondition(!error.reason.isEmpty, "a fault without a reason")
     }
     // The daemon re-reads a stored envelope with JSONValue to extract fields.
-    if let value = try? JSONValue.parse(String(decoding: line, as: UTF8.self)) {
+    let text = String(decoding: line, as: UTF8.self)
+    let full: Result<JSONValue, JSONSyntaxError> = Result { () throws(JSONSyntaxError) in try JSONValue.parse(text) }
+    if case .success(let value) = full {
         _ = value.displayText
         _ = try? JSONValue.compactText(value)
     }
+    // Ingest and processing parse with a member filter: it must accept and
+    // refuse exactly what the full parse does, with the same error, and
+    // build the same values for the members it keeps.
+    for filter in FuzzFilters.all {
+        let filtered: Result<JSONValue, JSONSyntaxError> = Result { () throws(JSONSyntaxError) in
+            try JSONValue.parse(Array(text.utf8), keeping: filter)
+        }
+        switch (full, filtered) {
+        case (.success(let whole), .success(let part)):
+            precondition(FuzzFilters.project(whole, filter) == part, "the filtered parse built other values")
+        case (.failure(let a), .failure(let b)):
+            precondition(a.description == b.description, "different errors: \(a) / \(b)")
+        default:
+            preconditionFailure("the filtered parse and the full parse disagree on accepting the line")
+        }
+    }
     return 0
+}
+
+enum FuzzFilters {
+    static let all: [JSONMemberFilter] = {
+        var envelope = JSONMemberFilter.members([:])
+        for path in [["envelopeType"], ["partition"], ["a", "b"], ["a", "c", "d"], ["com.adobe.mcloud.pipeline.pipelineMessage", "header", "messageId"]] {
+            envelope.include(path[...])
+        }
+        return [envelope, .members([:]), .all]
+    }()
+
+    /// What a filtered parse should build, from the full parse.
+    static func project(_ value: JSONValue, _ filter: JSONMemberFilter) -> JSONValue {
+        guard case .members(let members) = filter, case .object(let object) = value else { return value }
+        var kept: [String: JSONValue] = [:]
+        for (name, child) in members {
+            if let member = object[name] { kept[name] = project(member, child) }
+        }
+        return .object(kept)
+    }
 }
