@@ -224,17 +224,11 @@ private final class SMTPSession {
         // Keep the last non-empty line of a multi-line reply ("250-…", "250 …").
         let text = bytes.prefix(512)
         var end = text.endIndex
-        while true {
-            while end > text.startIndex, text[end - 1] == 0x0A || text[end - 1] == 0x0D { end -= 1 }
-            guard end > text.startIndex else { return }
-            var start = end
-            while start > text.startIndex, text[start - 1] != 0x0A, text[start - 1] != 0x0D { start -= 1 }
-            if start < end {
-                replyLine = text[start..<end].map { $0 >= 0x20 && $0 < 0x7F ? $0 : UInt8(ascii: "?") }
-                return
-            }
-            end = start
-        }
+        while end > text.startIndex, text[end - 1] == 0x0A || text[end - 1] == 0x0D { end -= 1 }
+        guard end > text.startIndex else { return }
+        var start = end
+        while start > text.startIndex, text[start - 1] != 0x0A, text[start - 1] != 0x0D { start -= 1 }
+        replyLine = text[start..<end].map { $0 >= 0x20 && $0 < 0x7F ? $0 : UInt8(ascii: "?") }
     }
 }
 
