@@ -92,7 +92,7 @@ extension InstanceStore {
                         FROM profile WHERE \(alias.rawValue) IN (SELECT value FROM json_each(?)))
                     WHERE rank <= ? ORDER BY id
                     """)
-                let rows = try Row.fetchAll(statement, arguments: [Self.jsonArray(byValue.keys), limit])
+                let rows = try Row.fetchAll(statement, arguments: [try Self.jsonArray(byValue.keys), limit])
                 for row in rows {
                     let profile = Self.profile(from: row)
                     guard let key: String = row[alias.rawValue], let matching = byValue[key] else { continue }
@@ -104,29 +104,15 @@ extension InstanceStore {
             let keys = candidates.compactMap { ContactAddress.denylistKey($0)?.address }
             if !keys.isEmpty {
                 let denylisted = try db.cachedStatement(sql: "SELECT address FROM denylist WHERE address IN (SELECT value FROM json_each(?))")
-                result.denylistKeys = Set(try String.fetchAll(denylisted, arguments: [Self.jsonArray(keys)]))
+                result.denylistKeys = Set(try String.fetchAll(denylisted, arguments: [try Self.jsonArray(keys)]))
             }
             return result
         }
     }
 
     /// A JSON array of strings, for `json_each(?)`.
-    static func jsonArray<S: Sequence<String>>(_ values: S) -> String {
-        var text = "["
-        for value in values {
-            if text.utf8.count > 1 { text += "," }
-            text += "\""
-            for scalar in value.unicodeScalars {
-                switch scalar {
-                case "\"": text += "\\\""
-                case "\\": text += "\\\\"
-                case _ where scalar.value < 0x20: text += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
-                default: text.unicodeScalars.append(scalar)
-                }
-            }
-            text += "\""
-        }
-        return text + "]"
+    static func jsonArray<S: Sequence<String>>(_ values: S) throws -> String {
+        String(decoding: try JSONEncoder().encode(Array(values)), as: UTF8.self)
     }
 
     // MARK: Profiles
