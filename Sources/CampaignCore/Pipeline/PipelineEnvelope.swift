@@ -48,8 +48,8 @@ public enum PipelineEnvelopeParser {
     /// Lines longer than this are refused unread: a trigger is a few KB, and
     /// a runaway producer must not make the daemon allocate without bound.
     public static let maximumLineBytes = 1 << 20
-    static let messageKey = "com.adobe.mcloud.pipeline.pipelineMessage"
-    static let triggerKey = "com.adobe.mcloud.protocol.trigger"
+    public static let messageKey = "com.adobe.mcloud.pipeline.pipelineMessage"
+    public static let triggerKey = "com.adobe.mcloud.protocol.trigger"
 
     /// Parses one line (without its newline). A PING has no partition; it is
     /// returned with partition -1 and offset -1.

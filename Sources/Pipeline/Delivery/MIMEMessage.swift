@@ -188,7 +188,7 @@ public struct MIMEMessage: Sendable, Equatable {
             // "=_" never occurs in quoted-printable text ("=" always starts an
             // escape or a soft break), so such a boundary needs no search.
             guard Self.isUsable(boundary: boundary),
-                  boundary.hasPrefix("=_") || !bodies.contains(where: { Self.contains($0, Array(boundary.utf8)) }) else {
+                  boundary.hasPrefix("=_") || !bodies.contains(where: { $0.contains(Array(boundary.utf8)) }) else {
                 throw EmailRejected("the MIME boundary \(EmailAddress.quote(boundary)) is not usable")
             }
             chosenBoundary = boundary
@@ -211,14 +211,6 @@ public struct MIMEMessage: Sendable, Equatable {
         envelopeTo = to.address
         boundary = chosenBoundary
         bytes = Data(out)
-    }
-
-    private static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
-        guard !needle.isEmpty, haystack.count >= needle.count else { return needle.isEmpty }
-        for start in 0...(haystack.count - needle.count) where haystack[start] == needle[0] {
-            if haystack[start..<(start + needle.count)].elementsEqual(needle) { return true }
-        }
-        return false
     }
 
     /// A boundary derived from the message's content: the same email always
@@ -384,7 +376,6 @@ public struct MIMEMessage: Sendable, Equatable {
                     if index < count, bytes[index] == 0x0D, index + 1 < count, bytes[index + 1] == 0x0A { index += 1 }
                     index += 1
                     lineStart = index
-                    if index > count { break }
                 } else {
                     index += 1
                 }

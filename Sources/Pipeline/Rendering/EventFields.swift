@@ -18,11 +18,11 @@ public enum EventFields {
         } catch {
             throw CampaignError.badInput("the stored envelope is not valid JSON: \(error)")
         }
-        let trigger = root["com.adobe.mcloud.pipeline.pipelineMessage"]?["com.adobe.mcloud.protocol.trigger"] ?? .object([:])
+        let trigger = root[PipelineEnvelopeParser.messageKey]?[PipelineEnvelopeParser.triggerKey] ?? .object([:])
         return extract(trigger: trigger, definition: definition)
     }
 
-    static let triggerPath = ["com.adobe.mcloud.pipeline.pipelineMessage", "com.adobe.mcloud.protocol.trigger"]
+    static let triggerPath = [PipelineEnvelopeParser.messageKey, PipelineEnvelopeParser.triggerKey]
 
     /// The members of an envelope that `definition`'s fields read: the
     /// daemon builds those alone (the envelope was checked at ingest).
