@@ -137,6 +137,69 @@ import TestSupport
         #expect(mails.map(\.rcptTos) == [["first@example.com"], ["last@example.com"]])
     }
 
+    /// The same mix of answers one command at a time, for a relay that does
+    /// not offer PIPELINING; and the plain path does pipeline when offered.
+    @Test(arguments: [true, false]) func plainRelayWithAndWithoutPipelining(offered: Bool) async throws {
+        let server = try await SMTPTestServer.start(.init(pipelining: offered))
+        let relay = SMTPRelay(host: "127.0.0.1", port: server.port)
+        let pipelining = try await offPool {
+            let session = try PlainSMTPSession.open(relay: relay)
+            defer { session.close() }
+            return session.pipelining
+        }
+        #expect(pipelining == offered)
+
+        let emails = [
+            sampleEmail(to: "first@example.com", id: "1@t"),
+            sampleEmail(to: "reject-gone@example.com", id: "2@t"),
+            sampleEmail(to: "rejectdata-x@example.com", id: "3@t"),
+            sampleEmail(to: "temp-busy@example.com", id: "4@t"),
+            sampleEmail(to: "last@example.com", id: "5@t"),
+        ]
+        let results = try await send(emails, relay: relay)
+        let name = "127.0.0.1:\(server.port)"
+        #expect(results[0].isSent, "\(results[0])")
+        #expect(results[1] == .permanentFailure(reason: "relay \(name) answered \"550 5.1.1 No such user: reject-gone@example.com\" to RCPT TO:<reject-gone@example.com>"))
+        #expect(results[2] == .permanentFailure(reason: "relay \(name) answered \"554 5.6.0 Message content rejected\" to the message"))
+        #expect(results[3] == .temporaryFailure(reason: "relay \(name) answered \"450 4.2.1 Mailbox temporarily unavailable: temp-busy@example.com\" to RCPT TO:<temp-busy@example.com>"))
+        #expect(results[4].isSent, "\(results[4])")
+        let mails = try await server.waitForMessages(2)
+        #expect(mails.map(\.rcptTos) == [["first@example.com"], ["last@example.com"]])
+        #expect(Set(mails.map(\.peerPort)).count == 1, "one connection for the batch")
+    }
+
+    @Test func connectionDroppedMidBatchFailsThatMessageAndReconnects() async throws {
+        let server = try await SMTPTestServer.start()
+        let emails = [sampleEmail(to: "a@example.com", id: "1@t"), sampleEmail(to: "drop-b@example.com", id: "2@t"),
+                      sampleEmail(to: "c@example.com", id: "3@t")]
+        let connector = SMTPConnector(relay: SMTPRelay(host: "127.0.0.1", port: server.port))
+        let results = try await offPool {
+            var seen: [Int] = []
+            let results = connector.send(emails, accepted: { seen.append($0) })
+            return (results, seen)
+        }
+        #expect(results.0[0].isSent)
+        #expect(results.0[1].isTemporary)
+        #expect(results.0[1].reason.hasPrefix("relay 127.0.0.1:\(server.port) failed during RCPT TO:<drop-b@example.com>:"), "\(results.0[1])")
+        #expect(results.0[2].isSent, "\(results.0[2])")
+        #expect(results.1 == [0, 2], "acceptances reported as they come")
+        let mails = try await server.waitForMessages(2)
+        #expect(mails.map(\.rcptTos) == [["a@example.com"], ["c@example.com"]])
+        #expect(Set(mails.map(\.peerPort)).count == 2, "a new connection after the drop")
+    }
+
+    @Test func dataIsDotStuffedAndEnded() {
+        func data(_ text: String) -> String {
+            var out: [UInt8] = []
+            PlainSMTPSession.appendData(Data(text.utf8), to: &out)
+            return String(decoding: out, as: UTF8.self)
+        }
+        #expect(data("a\r\n.b\r\n..c\r\n") == "a\r\n..b\r\n...c\r\n.\r\n")
+        #expect(data(".first\r\nx.y\r\n") == "..first\r\nx.y\r\n.\r\n")
+        #expect(data("no end") == "no end\r\n.\r\n")
+        #expect(data("") == "\r\n.\r\n")
+    }
+
     @Test func answersToTheMessageItselfAreMappedToo() async throws {
         let server = try await SMTPTestServer.start()
         let results = try await send([sampleEmail(to: "tempdata-a@example.com", id: "1@t"), sampleEmail(to: "rejectdata-b@example.com", id: "2@t"),

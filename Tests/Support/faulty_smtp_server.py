@@ -112,7 +112,7 @@ class Relay:
             verb = line.split(" ", 1)[0].split(":", 1)[0].upper()
             if verb in ("EHLO", "HELO"):
                 if verb == "EHLO":
-                    await reply("250-faulty.test\r\n250-8BITMIME\r\n250-SIZE 52428800\r\n250 SMTPUTF8")
+                    await reply("250-faulty.test\r\n250-PIPELINING\r\n250-8BITMIME\r\n250-SIZE 52428800\r\n250 SMTPUTF8")
                 else:
                     await reply("250 faulty.test")
             elif verb == "MAIL":

@@ -9,7 +9,8 @@ saved as one JSON file in --dir:
      "peer_port": 12345, "tls": true, "auth_user": "..." or null}
 
 Recipients whose local part starts with `temp-` get `450`, `reject-` get
-`550`; the others are accepted, so one transaction can mix them. A message
+`550`; the others are accepted, so one transaction can mix them. A recipient
+`drop-*` makes the server drop the connection without an answer. A message
 for `tempdata-*` gets `451` and for `rejectdata-*` gets `554` after its data.
 
 Options:
@@ -17,6 +18,7 @@ Options:
   --require-starttls     refuse MAIL before STARTTLS
   --implicit-tls         TLS from the first byte (SMTPS), no STARTTLS
   --auth-user/--auth-password   require AUTH (PLAIN/LOGIN), only over TLS
+  --no-pipelining        do not offer PIPELINING (RFC 2920) in the EHLO answer
 Stops on SIGTERM or when stdin closes.
 """
 import argparse
@@ -32,12 +34,23 @@ from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
 
 class Recorder:
-    def __init__(self, folder):
+    def __init__(self, folder, pipelining=True):
         self.folder = folder
         self.count = 0
+        self.pipelining = pipelining
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname
+        if self.pipelining:
+            # Like postfix: aiosmtpd reads pipelined commands in order, it only does not say so.
+            responses.insert(len(responses) - 1, "250-PIPELINING")
+        return responses
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         local = address.split("@", 1)[0].lower()
+        if local.startswith("drop-"):
+            server.transport.abort()
+            return "421 4.3.2 dropped"
         if local.startswith("temp-"):
             return "450 4.2.1 Mailbox temporarily unavailable: " + address
         if local.startswith("reject-"):
@@ -78,6 +91,7 @@ def main():
     parser.add_argument("--implicit-tls", action="store_true")
     parser.add_argument("--auth-user")
     parser.add_argument("--auth-password")
+    parser.add_argument("--no-pipelining", action="store_true")
     args = parser.parse_args()
     os.makedirs(args.dir, exist_ok=True)
     warnings.simplefilter("ignore")
@@ -93,7 +107,7 @@ def main():
               and auth_data.password.decode() == args.auth_password)
         return AuthResult(success=ok, handled=False, auth_data=auth_data)
 
-    recorder = Recorder(args.dir)
+    recorder = Recorder(args.dir, pipelining=not args.no_pipelining)
 
     def factory():
         options = dict(hostname="smtp.test", ident="campaignctl-test-smtp")

@@ -54,9 +54,12 @@ public final class SMTPTestServer: @unchecked Sendable {
         public var implicitTLS = false
         public var authUser: String?
         public var authPassword: String?
+        /// Leave PIPELINING out of the EHLO answer (it is offered by default, as postfix does).
+        public var pipelining = true
 
         public init(certificate: TestCertificate? = nil, requireStartTLS: Bool = false, implicitTLS: Bool = false,
-                    authUser: String? = nil, authPassword: String? = nil) {
+                    authUser: String? = nil, authPassword: String? = nil, pipelining: Bool = true) {
+            self.pipelining = pipelining
             self.certificate = certificate
             self.requireStartTLS = requireStartTLS
             self.implicitTLS = implicitTLS
@@ -91,6 +94,7 @@ public final class SMTPTestServer: @unchecked Sendable {
         }
         if options.requireStartTLS { arguments.append("--require-starttls") }
         if options.implicitTLS { arguments.append("--implicit-tls") }
+        if !options.pipelining { arguments.append("--no-pipelining") }
         if let user = options.authUser { arguments += ["--auth-user", user, "--auth-password", options.authPassword ?? ""] }
 
         let process = Process()

@@ -1,9 +1,13 @@
 import CCurl
 import Foundation
 
-/// Sends emails to an SMTP relay through libcurl. One `send` call uses one
-/// easy handle, so the messages of a batch share one connection (libcurl
-/// keeps it open between transfers and reconnects after a failed one).
+/// Sends emails to an SMTP relay. One `send` call uses one connection for
+/// the messages of a batch, and reconnects once after a connection lost in
+/// the middle. A relay with TLS or a login goes through libcurl (one easy
+/// handle, kept open between transfers); a plain relay without a login (an
+/// MTA on the same host or network) through `PlainSMTPSession`, which
+/// pipelines commands when the relay offers it (measured in
+/// docs/performance.md).
 ///
 /// Results: accepted → `.sent("250 …")`; a 4xx answer to MAIL, RCPT or the
 /// message → `.temporaryFailure`, 5xx → `.permanentFailure`, and the batch
@@ -27,6 +31,9 @@ public struct SMTPConnector: EmailConnector {
         let prepared = emails.map { email in Result { () throws(EmailRejected) in try MIMEMessage(email) } }
         guard prepared.contains(where: { if case .success = $0 { true } else { false } }) else {
             return prepared.map { Self.rejection($0) ?? .permanentFailure(reason: "unreachable") }
+        }
+        if relay.security == .none && relay.username == nil {
+            return sendPipelined(prepared, accepted: accepted)
         }
         CurlRuntime.initialise()
         guard let handle = curl_easy_init() else {
@@ -66,6 +73,36 @@ public struct SMTPConnector: EmailConnector {
                 if result.isSent { accepted(results.count) }
                 results.append(result)
             }
+        }
+        return results
+    }
+
+    private func sendPipelined(_ prepared: [Result<MIMEMessage, EmailRejected>], accepted: (Int) -> Void) -> [DeliveryResult] {
+        var results = prepared.map { Self.rejection($0) ?? .temporaryFailure(reason: "not sent") }
+        let sendable = prepared.indices.compactMap { index -> (index: Int, message: MIMEMessage)? in
+            if case .success(let message) = prepared[index] { (index, message) } else { nil }
+        }
+        var session: PlainSMTPSession?
+        defer { session?.close() }
+        for (position, item) in sendable.enumerated() {
+            if session == nil {
+                do {
+                    session = try PlainSMTPSession.open(relay: relay)
+                } catch {
+                    for rest in sendable[position...] { results[rest.index] = .temporaryFailure(reason: error.reason) }
+                    return results
+                }
+            }
+            let next = position + 1 < sendable.count ? sendable[position + 1].message : nil
+            switch session!.send(item.message, then: next) {
+            case .finished(let result):
+                results[item.index] = result
+            case .connectionLost(let result):
+                results[item.index] = result
+                session?.abandon()
+                session = nil
+            }
+            if results[item.index].isSent { accepted(item.index) }
         }
         return results
     }

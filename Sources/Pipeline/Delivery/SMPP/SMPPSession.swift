@@ -27,7 +27,7 @@ public final class SMPPSession: @unchecked Sendable {
     /// The SMSC's system_id from bind_transmitter_resp.
     public private(set) var smscSystemId = ""
 
-    private let socket: SMPPSocket
+    private let socket: TCPStream
     private let state = NSCondition()
     private var nextSequence: UInt32 = 1
     private var waiting: Set<UInt32> = []
@@ -38,7 +38,7 @@ public final class SMPPSession: @unchecked Sendable {
     private var keepAlive: (sequence: UInt32, sentAt: Date)?
     private var counters = SMPPSessionCounters()
 
-    private init(account: SMPPAccount, options: SMPPOptions, socket: SMPPSocket) {
+    private init(account: SMPPAccount, options: SMPPOptions, socket: TCPStream) {
         self.account = account
         self.options = options
         self.socket = socket
@@ -48,9 +48,9 @@ public final class SMPPSession: @unchecked Sendable {
     /// - Throws: `SMPPError.connection` (cannot connect, no answer) or
     ///   `.bindRefused` (bad system id or password…).
     public static func open(_ account: SMPPAccount, options: SMPPOptions = SMPPOptions()) throws(SMPPError) -> SMPPSession {
-        let socket: SMPPSocket
+        let socket: TCPStream
         do {
-            socket = try SMPPSocket.connect(host: account.host, port: account.port, timeout: options.connectTimeout)
+            socket = try TCPStream.connect(host: account.host, port: account.port, timeout: options.connectTimeout)
         } catch {
             throw .connection("\(error)")
         }

@@ -97,10 +97,10 @@ public final class SMSCSimulator: @unchecked Sendable {
 
     final class Connection: @unchecked Sendable {
         let id: Int
-        let socket: SMPPSocket
+        let socket: TCPStream
         var bound = false
         var nextSequence: UInt32 = 1
-        init(id: Int, socket: SMPPSocket) {
+        init(id: Int, socket: TCPStream) {
             self.id = id
             self.socket = socket
         }
@@ -189,7 +189,7 @@ public final class SMSCSimulator: @unchecked Sendable {
             }
             let connection = lock.withLock { () -> Connection in
                 connectionCount += 1
-                let connection = Connection(id: connectionCount, socket: SMPPSocket(fd: client))
+                let connection = Connection(id: connectionCount, socket: TCPStream(fd: client))
                 connections[connection.id] = connection
                 return connection
             }

@@ -5,16 +5,22 @@ import Glibc
 import Darwin
 #endif
 
-/// A failure of the TCP connection under an SMPP session.
-struct SMPPSocketError: Error, CustomStringConvertible {
+/// A failure of a TCP connection. `reason` is the system's words alone
+/// (for callers that say which peer themselves).
+struct TCPStreamError: Error, CustomStringConvertible {
     var description: String
-    init(_ description: String) { self.description = description }
+    var reason: String
+    init(_ description: String, reason: String? = nil) {
+        self.description = description
+        self.reason = reason ?? description
+    }
 }
 
-/// A blocking TCP socket carrying SMPP PDUs. Writes are serialised by a
-/// lock; reads belong to one thread (the session's or the simulator's
-/// reader). `shutdown()` wakes a blocked reader; the reader closes the fd.
-final class SMPPSocket: @unchecked Sendable {
+/// A blocking TCP connection, under an SMPP session or an SMTP relay
+/// session. Writes are serialised by a lock; reads belong to one thread
+/// (the session's or the simulator's reader). `shutdown()` wakes a
+/// blocked reader; the reader closes the fd.
+final class TCPStream: @unchecked Sendable {
     let fd: Int32
     /// Guards writes and `isClosed`, so that no write ever reaches a closed
     /// (and perhaps reused) descriptor.
@@ -34,7 +40,7 @@ final class SMPPSocket: @unchecked Sendable {
     }
 
     /// Connects to `host:port` within `timeout` seconds, trying each address.
-    static func connect(host: String, port: Int, timeout: TimeInterval) throws -> SMPPSocket {
+    static func connect(host: String, port: Int, timeout: TimeInterval) throws(TCPStreamError) -> TCPStream {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         #if canImport(Glibc)
@@ -45,7 +51,8 @@ final class SMPPSocket: @unchecked Sendable {
         var list: UnsafeMutablePointer<addrinfo>?
         let resolved = getaddrinfo(host, String(port), &hints, &list)
         guard resolved == 0, let first = list else {
-            throw SMPPSocketError("cannot resolve \(host): \(String(cString: gai_strerror(resolved)))")
+            let reason = String(cString: gai_strerror(resolved))
+            throw TCPStreamError("cannot resolve \(host): \(reason)", reason: "cannot resolve \(host): \(reason)")
         }
         defer { freeaddrinfo(list) }
         var lastError = "no address"
@@ -73,34 +80,36 @@ final class SMPPSocket: @unchecked Sendable {
             }
             if result == 0 {
                 _ = fcntl(fd, F_SETFL, flags)
-                return SMPPSocket(fd: fd)
+                return TCPStream(fd: fd)
             }
             lastError = errno == ETIMEDOUT ? "no answer within \(Int(timeout)) s" : String(cString: strerror(errno))
             _ = Glibc_close(fd)
         }
-        throw SMPPSocketError("cannot connect to \(host):\(port): \(lastError)")
+        throw TCPStreamError("cannot connect to \(host):\(port): \(lastError)", reason: lastError)
     }
 
-    func write(_ pdu: SMPPPDU) throws {
-        let bytes = pdu.encoded
+    /// Writes all of `bytes` (blocking; a peer that stops reading fails it after 10 s).
+    func write(_ bytes: UnsafeRawBufferPointer) throws {
         try writeLock.withLock {
-            guard !isClosed else { throw SMPPSocketError("the connection is closed") }
+            guard !isClosed else { throw TCPStreamError("the connection is closed") }
             var sent = 0
             while sent < bytes.count {
-                let n = bytes[sent...].withUnsafeBytes { buffer in
-                    #if canImport(Glibc)
-                    Glibc.send(fd, buffer.baseAddress, buffer.count, Int32(MSG_NOSIGNAL))
-                    #else
-                    Darwin.send(fd, buffer.baseAddress, buffer.count, 0)
-                    #endif
-                }
+                #if canImport(Glibc)
+                let n = Glibc.send(fd, bytes.baseAddress! + sent, bytes.count - sent, Int32(MSG_NOSIGNAL))
+                #else
+                let n = Darwin.send(fd, bytes.baseAddress! + sent, bytes.count - sent, 0)
+                #endif
                 if n < 0 {
                     if errno == EINTR { continue }
-                    throw SMPPSocketError("write failed: \(String(cString: strerror(errno)))")
+                    throw TCPStreamError("write failed: \(String(cString: strerror(errno)))")
                 }
                 sent += n
             }
         }
+    }
+
+    func write(_ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { try write($0) }
     }
 
     /// Waits up to `timeout` seconds for data (or EOF); true if readable.
@@ -110,33 +119,36 @@ final class SMPPSocket: @unchecked Sendable {
         return ready > 0
     }
 
-    /// Reads one PDU. Throws on EOF, on a read error, on a PDU that does not
-    /// complete within `timeout` once started, and on an impossible length
-    /// (`SMPPSocketError` with `badLength` set: the peer deserves a generic_nack).
-    func readPDU(timeout: TimeInterval) throws -> SMPPPDU {
-        let header = try readExactly(16, timeout: timeout, atStart: true)
-        guard let length = SMPPPDU.length(ofHeader: header) else {
-            throw SMPPBadLength(sequence: header.readUInt32(at: 12), length: Int(header.readUInt32(at: 0)))
+    /// Reads what has arrived, at most `capacity` bytes, waiting up to
+    /// `timeout` seconds for the first; 0 means the peer closed the connection.
+    func read(into buffer: UnsafeMutableRawBufferPointer, timeout: TimeInterval) throws(TCPStreamError) -> Int {
+        let deadline = Date().addingTimeInterval(timeout)
+        while true {
+            if !waitReadable(timeout: deadline.timeIntervalSinceNow) {
+                throw TCPStreamError("no answer within \(Int(timeout.rounded(.up))) s")
+            }
+            let n = recv(fd, buffer.baseAddress, buffer.count, 0)
+            if n >= 0 { return n }
+            if errno == EINTR || errno == EAGAIN { continue }
+            throw TCPStreamError("read failed: \(String(cString: strerror(errno)))")
         }
-        let body = try readExactly(length - 16, timeout: timeout, atStart: false)
-        return SMPPPDU.decode(header: header, body: body)
     }
 
-    private func readExactly(_ count: Int, timeout: TimeInterval, atStart: Bool) throws -> [UInt8] {
+    func readExactly(_ count: Int, timeout: TimeInterval, atStart: Bool) throws(TCPStreamError) -> [UInt8] {
         var buffer = [UInt8](repeating: 0, count: count)
         var got = 0
         let deadline = Date().addingTimeInterval(timeout)
         while got < count {
             if !waitReadable(timeout: deadline.timeIntervalSinceNow) {
-                throw SMPPSocketError("a PDU did not arrive in full within \(Int(timeout)) s")
+                throw TCPStreamError("a PDU did not arrive in full within \(Int(timeout)) s")
             }
             let n = buffer[got...].withUnsafeMutableBytes { recv(fd, $0.baseAddress, count - got, 0) }
             if n == 0 {
-                throw SMPPSocketError(got == 0 && atStart ? "the peer closed the connection" : "the peer closed the connection mid-PDU")
+                throw TCPStreamError(got == 0 && atStart ? "the peer closed the connection" : "the peer closed the connection mid-PDU")
             }
             if n < 0 {
                 if errno == EINTR || errno == EAGAIN { continue }
-                throw SMPPSocketError("read failed: \(String(cString: strerror(errno)))")
+                throw TCPStreamError("read failed: \(String(cString: strerror(errno)))")
             }
             got += n
         }
@@ -158,13 +170,6 @@ final class SMPPSocket: @unchecked Sendable {
             }
         }
     }
-}
-
-/// A header whose command_length cannot be right.
-struct SMPPBadLength: Error, CustomStringConvertible {
-    var sequence: UInt32
-    var length: Int
-    var description: String { "a PDU announced an impossible command_length \(length)" }
 }
 
 // Free-function aliases: inside the class, `connect`, `shutdown` and `close`
