@@ -2,7 +2,8 @@ import CampaignCore
 import Foundation
 import GRDB
 
-/// A stored event handed to a processing worker.
+/// A stored event handed to a processing worker: its lane's worker holds
+/// it in memory until the outcome is written (`InstanceStore.dueEvents`).
 public struct ClaimedEvent: Sendable, Equatable {
     public var id: Int64
     public var consumer: String
@@ -84,7 +85,8 @@ public struct PendingSend: Sendable, Equatable {
 
 /// What a restart found of the previous run's work.
 public struct InterruptedWork: Sendable, Equatable {
-    /// Events that were being processed and go back to pending.
+    /// Events known to have been mid-attempt: handed to a connector (sent
+    /// or not), or left `processing` by an older version (they go back to pending).
     public var requeued: Int
     /// Of those, messages handed to a connector whose result was never
     /// written: they are sent again with the same Message-ID.
@@ -158,43 +160,49 @@ private func ms(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 100
 private func date(_ ms: Int64) -> Date { Date(timeIntervalSince1970: Double(ms) / 1000) }
 
 extension InstanceStore {
-    /// Takes up to `limit` due events of one lane (partition modulo `lanes`)
-    /// and marks them `processing`: first retries whose time has come, then
-    /// new events in arrival order. Events of a partition arrive in offset
-    /// order and lanes keep each partition on one worker, so its order holds.
-    /// Both reads walk the status index in order and stop at `limit`: the
-    /// cost does not grow with the backlog.
-    public func claimDueEvents(lane: Int, lanes: Int, limit: Int, now: Date = Date()) throws -> [ClaimedEvent] {
+    /// Reads up to `limit` due events of one lane (partition modulo `lanes`):
+    /// first retries whose time has come, then new events in arrival order.
+    /// Nothing is written: each lane belongs to one worker, which records
+    /// the outcome of what it read (`finishEvents`) before it reads again,
+    /// and a crash leaves the events pending for the next start. (Marking
+    /// them `processing` cost an update of every event and two index
+    /// changes, 12 % of the workers' time: docs/performance.md.) Events of a
+    /// partition arrive in offset order and a partition stays on its lane,
+    /// so its order holds. Both reads walk the status index in order and
+    /// stop at `limit`: the cost does not grow with the backlog. `excluding`:
+    /// events whose outcome the worker could not write, left for the next start.
+    public func dueEvents(lane: Int, lanes: Int, limit: Int, excluding: Set<Int64> = [], now: Date = Date()) throws -> [ClaimedEvent] {
         let nowMs = ms(now)
         let columns = """
-            id, consumer, topic, partition, partitionOffset, messageId, analyticsTriggerId, triggerEventId,
-            createTime, receivedAt, attempts, firstFailureAt, sendState, envelope
+            e.id, e.consumer, e.topic, e.partition, e.partitionOffset, e.messageId, e.analyticsTriggerId, e.triggerEventId,
+            e.createTime, e.receivedAt, e.attempts, e.firstFailureAt, e.sendState, coalesce(v.envelope, X'')
             """
-        return try write { db in
+        // LEFT JOIN keeps the status index as the outer loop (and an event
+        // without its envelope, which ingest never writes, is processed and
+        // fails on the empty envelope instead of waiting forever).
+        let tables = "pipelineEvent e INDEXED BY pipelineEvent_status LEFT JOIN pipelineEventEnvelope v ON v.eventId = e.id"
+        let exclusion = excluding.isEmpty ? "" : "AND e.id NOT IN (SELECT value FROM json_each(?))"
+        let excludedIds = excluding.isEmpty ? nil : "[" + excluding.sorted().map(String.init).joined(separator: ",") + "]"
+        return try read { db in
+            let excluded: [any DatabaseValueConvertible] = excludedIds.map { [$0] } ?? []
             let due = try db.cachedStatement(sql: """
-                SELECT \(columns) FROM pipelineEvent INDEXED BY pipelineEvent_status
-                WHERE status = 'pending' AND nextAttemptAt <= ? AND partition % ? = ?
-                ORDER BY nextAttemptAt, id LIMIT ?
+                SELECT \(columns) FROM \(tables)
+                WHERE e.status = 'pending' AND e.nextAttemptAt <= ? AND e.partition % ? = ? \(exclusion)
+                ORDER BY e.nextAttemptAt, e.id LIMIT ?
                 """)
-            var rows = try Row.fetchAll(due, arguments: [nowMs, max(1, lanes), lane, limit])
+            var rows = try Row.fetchAll(due, arguments: StatementArguments([nowMs, max(1, lanes), lane] + excluded + [limit]))
             if rows.count < limit {
                 let new = try db.cachedStatement(sql: """
-                    SELECT \(columns) FROM pipelineEvent INDEXED BY pipelineEvent_status
-                    WHERE status = 'pending' AND nextAttemptAt IS NULL AND partition % ? = ?
-                    ORDER BY id LIMIT ?
+                    SELECT \(columns) FROM \(tables)
+                    WHERE e.status = 'pending' AND e.nextAttemptAt IS NULL AND e.partition % ? = ? \(exclusion)
+                    ORDER BY e.id LIMIT ?
                     """)
-                rows += try Row.fetchAll(new, arguments: [max(1, lanes), lane, limit - rows.count])
+                rows += try Row.fetchAll(new, arguments: StatementArguments([max(1, lanes), lane] + excluded + [limit - rows.count]))
             }
-            guard !rows.isEmpty else { return [] }
-            let mark = try db.cachedStatement(sql: """
-                UPDATE pipelineEvent SET status = 'processing', attempts = attempts + 1, updatedAt = ? WHERE id = ?
-                """)
             // Columns by position, in the order of `columns`: looking them up by name showed in the profile.
-            return try rows.map { row in
-                let id: Int64 = row[0]
-                try mark.execute(arguments: [nowMs, id])
-                return ClaimedEvent(
-                    id: id, consumer: row[1], topic: row[2], partition: row[3],
+            return rows.map { row in
+                ClaimedEvent(
+                    id: row[0], consumer: row[1], topic: row[2], partition: row[3],
                     offset: row[4], messageId: row[5], analyticsTriggerId: row[6],
                     triggerEventId: row[7], createTime: row[8],
                     receivedAt: date(row[9]), attempts: (row[10] as Int) + 1,
@@ -246,6 +254,7 @@ extension InstanceStore {
             let update = try db.cachedStatement(sql: """
                 UPDATE pipelineEvent SET
                     status = ?,
+                    attempts = attempts + 1,
                     lastError = CASE WHEN ? THEN lastError ELSE ? END,
                     nextAttemptAt = ?,
                     firstFailureAt = CASE WHEN ? IS NOT NULL THEN coalesce(firstFailureAt, ?) ELSE firstFailureAt END,
@@ -277,15 +286,23 @@ extension InstanceStore {
         }
     }
 
-    /// After a crash: events left `processing` go back to `pending`.
+    /// At start: what the previous run left mid-attempt. Events being
+    /// processed stay `pending` (their outcome was never written); those
+    /// marked `sending` were handed to a connector and go out again with the
+    /// same Message-ID. Rows left `processing` by versions that marked
+    /// events while processing them go back to `pending`.
     public func recoverInterruptedEvents(now: Date = Date()) throws -> InterruptedWork {
         try write { db in
             let inFlight = try Int.fetchOne(db, sql: """
-                SELECT count(*) FROM pipelineEvent WHERE status = 'processing' AND sendState = 'sending'
+                SELECT count(*) FROM pipelineEvent WHERE status IN ('pending', 'processing') AND sendState = 'sending'
+                """) ?? 0
+            // Sent but not recorded as such: recorded without a second send.
+            let pendingInFlight = try Int.fetchOne(db, sql: """
+                SELECT count(*) FROM pipelineEvent WHERE status = 'pending' AND sendState IS NOT NULL
                 """) ?? 0
             try db.execute(sql: "UPDATE pipelineEvent SET status = 'pending', updatedAt = ? WHERE status = 'processing'",
                            arguments: [ms(now)])
-            return InterruptedWork(requeued: db.changesCount, inFlightSends: inFlight)
+            return InterruptedWork(requeued: db.changesCount + pendingInFlight, inFlightSends: inFlight)
         }
     }
 
@@ -336,7 +353,10 @@ extension InstanceStore {
 
     public func event(id: Int64) throws -> EventDetail {
         try read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM pipelineEvent WHERE id = ?", arguments: [id]) else {
+            guard let row = try Row.fetchOne(db, sql: """
+                SELECT e.*, coalesce(v.envelope, X'') AS envelope
+                FROM pipelineEvent e LEFT JOIN pipelineEventEnvelope v ON v.eventId = e.id WHERE e.id = ?
+                """, arguments: [id]) else {
                 throw CampaignError.notFound("no event \(id)", hint: "list events with: campaignctl events list")
             }
             let attempts = try Row.fetchAll(db, sql: """

@@ -65,9 +65,22 @@ extension InstanceStore {
     static let insertEventSQL = """
         INSERT OR IGNORE INTO pipelineEvent
         (consumer, topic, partition, partitionOffset, messageId, analyticsTriggerId, triggerEventId,
-         createTime, receivedAt, status, updatedAt, envelope)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)
+         createTime, receivedAt, status, updatedAt)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)
         """
+
+    static let insertEnvelopeSQL = "INSERT INTO pipelineEventEnvelope (eventId, envelope) VALUES (?, ?)"
+
+    /// Inserts one event and its envelope; false for a replay (nothing written).
+    static func insert(_ event: IncomingEvent, receivedMs: Int64, _ db: Database) throws -> Bool {
+        try db.cachedStatement(sql: insertEventSQL).execute(arguments: [
+            event.consumer, event.topic, event.partition, event.offset, event.messageId,
+            event.analyticsTriggerId, event.triggerEventId, event.createTime, receivedMs, receivedMs,
+        ])
+        guard db.changesCount == 1 else { return false }
+        try db.cachedStatement(sql: insertEnvelopeSQL).execute(arguments: [db.lastInsertedRowID, event.envelope])
+        return true
+    }
 
     /// A partition's committed offset, which only ever grows.
     static let advanceOffsetSQL = """
@@ -90,14 +103,8 @@ extension InstanceStore {
         let receivedMs = Int64(receivedAt.timeIntervalSince1970 * 1000)
         return try write { db in
             var stored = 0
-            let insert = try db.cachedStatement(sql: Self.insertEventSQL)
-            for event in events {
-                try insert.execute(arguments: [
-                    event.consumer, event.topic, event.partition, event.offset, event.messageId,
-                    event.analyticsTriggerId, event.triggerEventId, event.createTime, receivedMs, receivedMs,
-                    event.envelope,
-                ])
-                stored += db.changesCount
+            for event in events where try Self.insert(event, receivedMs: receivedMs, db) {
+                stored += 1
             }
             let advance = try db.cachedStatement(sql: Self.advanceOffsetSQL)
             for (key, offset) in offsets.sorted(by: { $0.key < $1.key }) {

@@ -28,13 +28,9 @@ public enum StorageCeiling {
         while index < events.count {
             let batch = events[index..<min(index + batchSize, events.count)]
             try pool.write { db in
-                let insert = try db.cachedStatement(sql: InstanceStore.insertEventSQL)
                 var highest: [Int: Int64] = [:]
                 for event in batch {
-                    try insert.execute(arguments: [
-                        event.consumer, event.topic, event.partition, event.offset, event.messageId,
-                        event.analyticsTriggerId, event.triggerEventId, event.createTime, receivedMs, receivedMs, event.envelope,
-                    ])
+                    _ = try InstanceStore.insert(event, receivedMs: receivedMs, db)
                     highest[event.partition] = max(highest[event.partition] ?? -1, event.offset)
                 }
                 let advance = try db.cachedStatement(sql: InstanceStore.advanceOffsetSQL)

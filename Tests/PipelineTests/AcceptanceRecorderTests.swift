@@ -16,7 +16,7 @@ import TestSupport
                           analyticsTriggerId: "uid", triggerEventId: "cart", createTime: 1, envelope: Data("{}".utf8))
         }
         _ = try store.storeEvents(events, advancing: [:], receivedAt: Date())
-        let claimed = try store.claimDueEvents(lane: 0, lanes: 1, limit: 100)
+        let claimed = try store.dueEvents(lane: 0, lanes: 1, limit: 100)
         let sends = claimed.map { PendingSend(eventId: $0.id, templateVersion: 1, outboundMessageId: "mid-\($0.id)", targetAddress: "a@b.c") }
         #expect(try store.beginSends(sends).count == 40)
 

@@ -20,30 +20,35 @@ import TestSupport
     @Test func lanesKeepEachPartitionOnOneWorkerInOffsetOrder() throws {
         let fixture = try StoreFixture(); let store = fixture.store
         try seed(store, partitions: [0, 1, 2, 3], perPartition: 3)
-        let lane0 = try store.claimDueEvents(lane: 0, lanes: 2, limit: 100)
-        let lane1 = try store.claimDueEvents(lane: 1, lanes: 2, limit: 100)
+        let lane0 = try store.dueEvents(lane: 0, lanes: 2, limit: 100)
+        let lane1 = try store.dueEvents(lane: 1, lanes: 2, limit: 100)
         #expect(lane0.map { "\($0.partition):\($0.offset)" } == ["0:1", "0:2", "0:3", "2:1", "2:2", "2:3"])
         #expect(lane1.map(\.partition).allSatisfy { $0 % 2 == 1 })
         #expect(lane0.allSatisfy { $0.attempts == 1 })
-        // Claimed events are not handed out twice.
-        #expect(try store.claimDueEvents(lane: 0, lanes: 2, limit: 100).isEmpty)
-        #expect(try store.eventCounts() == [.processing: 12])
+        // Reading writes nothing: the lane's worker reads the same events
+        // until it records their outcome, unless it excludes them.
+        #expect(try store.dueEvents(lane: 0, lanes: 2, limit: 100) == lane0)
+        #expect(try store.dueEvents(lane: 0, lanes: 2, limit: 100, excluding: Set(lane0.prefix(4).map(\.id))) == Array(lane0.dropFirst(4)))
+        #expect(try store.eventCounts() == [.pending: 12])
+        try store.finishEvents(lane0.map { ($0.id, EventOutcome(status: .processed)) })
+        #expect(try store.dueEvents(lane: 0, lanes: 2, limit: 100).isEmpty)
+        #expect(try store.event(id: lane0[0].id).summary.attempts == 1)
     }
 
     @Test func aSentEventIsNeverSentAgain() throws {
         let fixture = try StoreFixture(); let store = fixture.store
         try seed(store, partitions: [0], perPartition: 2)
-        let claimed = try store.claimDueEvents(lane: 0, lanes: 1, limit: 10)
+        let claimed = try store.dueEvents(lane: 0, lanes: 1, limit: 10)
         let sends = claimed.map { PendingSend(eventId: $0.id, templateVersion: 1, outboundMessageId: "mid-\($0.id)", targetAddress: "a@b.c") }
         #expect(try store.beginSends(sends) == Set(claimed.map(\.id)))
         try store.finishEvents([(claimed[0].id, EventOutcome(status: .processed, sent: true, templateVersion: 1))])
         // The second was in flight when the process died.
         let interrupted = try store.recoverInterruptedEvents()
         #expect(interrupted == InterruptedWork(requeued: 1, inFlightSends: 1))
-        let again = try store.claimDueEvents(lane: 0, lanes: 1, limit: 10)
+        let again = try store.dueEvents(lane: 0, lanes: 1, limit: 10)
         #expect(again.map(\.id) == [claimed[1].id])
         #expect(again[0].sendState == "sending")
-        #expect(again[0].attempts == 2)
+        #expect(again[0].attempts == 1, "an attempt counts once its outcome is written")
         // The processed one refuses a new send; the interrupted one may go again.
         #expect(try store.beginSends(sends) == [claimed[1].id])
         #expect(throws: CampaignError.self) { try store.retryEvents(ids: [claimed[0].id]) }
@@ -52,7 +57,7 @@ import TestSupport
     @Test func anAcceptanceRecordedMidBatchIsNotResentAfterACrash() throws {
         let fixture = try StoreFixture(); let store = fixture.store
         try seed(store, partitions: [0], perPartition: 3)
-        let claimed = try store.claimDueEvents(lane: 0, lanes: 1, limit: 10)
+        let claimed = try store.dueEvents(lane: 0, lanes: 1, limit: 10)
         let sends = claimed.map { PendingSend(eventId: $0.id, templateVersion: 1, outboundMessageId: "mid-\($0.id)", targetAddress: "a@b.c") }
         #expect(try store.beginSends(sends).count == 3)
         // The relay took the first two; the process dies before the batch's outcome is written.
@@ -67,11 +72,11 @@ import TestSupport
         let fixture = try StoreFixture(); let store = fixture.store
         try seed(store, partitions: [0], perPartition: 1)
         let now = Date()
-        let claimed = try store.claimDueEvents(lane: 0, lanes: 1, limit: 10, now: now)
+        let claimed = try store.dueEvents(lane: 0, lanes: 1, limit: 10, now: now)
         try store.finishEvents([(claimed[0].id, EventOutcome(status: .pending, detail: "451 try later", retryAt: now.addingTimeInterval(30)))], now: now)
-        #expect(try store.claimDueEvents(lane: 0, lanes: 1, limit: 10, now: now.addingTimeInterval(10)).isEmpty)
+        #expect(try store.dueEvents(lane: 0, lanes: 1, limit: 10, now: now.addingTimeInterval(10)).isEmpty)
         #expect(try store.retryingEventCount() == 1)
-        let due = try store.claimDueEvents(lane: 0, lanes: 1, limit: 10, now: now.addingTimeInterval(31))
+        let due = try store.dueEvents(lane: 0, lanes: 1, limit: 10, now: now.addingTimeInterval(31))
         #expect(due.count == 1)
         #expect(due[0].firstFailureAt != nil)
         try store.finishEvents([(due[0].id, EventOutcome(status: .deliveryFailed, detail: "gave up: 451 try later"))])
@@ -91,7 +96,7 @@ import TestSupport
         let old = Date().addingTimeInterval(-4 * 86_400)
         try seed(store, partitions: [0], perPartition: 2, at: old)
         try seed(store, partitions: [1], perPartition: 1, trigger: "sms")
-        let claimed = try store.claimDueEvents(lane: 0, lanes: 1, limit: 10)
+        let claimed = try store.dueEvents(lane: 0, lanes: 1, limit: 10)
         let cart = claimed.filter { $0.triggerEventId == "cart" }
         let sms = claimed.filter { $0.triggerEventId == "sms" }
         try store.finishEvents([(cart[0].id, EventOutcome(status: .processed, sent: true)),
@@ -107,7 +112,7 @@ import TestSupport
         let fixture = try StoreFixture(); let store = fixture.store
         let now = Date()
         try seed(store, partitions: [0], perPartition: 3, at: now.addingTimeInterval(-2 * 3600))
-        let claimed = try store.claimDueEvents(lane: 0, lanes: 1, limit: 10)
+        let claimed = try store.dueEvents(lane: 0, lanes: 1, limit: 10)
         try store.finishEvents([(claimed[0].id, EventOutcome(status: .processed, sent: true)),
                                 (claimed[1].id, EventOutcome(status: .targetingFailed, detail: "no profile"))], now: now)
         let report = try store.triggerReport(triggerEventId: "cart", since: now.addingTimeInterval(-5 * 86_400), now: now)

@@ -72,6 +72,9 @@ public final class ProcessingWorkers: @unchecked Sendable {
 
     private func loop(lane: Int) {
         var idle = false
+        // Events whose outcome could not be written (not a full disk): not
+        // read again by this run, processed at the next start.
+        var unrecorded = Set<Int64>()
         while true {
             condition.lock()
             if stopping {
@@ -89,27 +92,27 @@ public final class ProcessingWorkers: @unchecked Sendable {
                 }
             }
             condition.unlock()
-            idle = !runBatch(lane: lane)
+            idle = !runBatch(lane: lane, unrecorded: &unrecorded)
         }
     }
 
     /// Returns whether there was anything to do.
-    private func runBatch(lane: Int) -> Bool {
+    private func runBatch(lane: Int, unrecorded: inout Set<Int64>) -> Bool {
         let events: [ClaimedEvent]
         do {
-            events = try store.claimDueEvents(lane: lane, lanes: count, limit: batchSize)
+            events = try store.dueEvents(lane: lane, lanes: count, limit: batchSize, excluding: unrecorded)
         } catch {
-            if !hold.writeFailed(error, while: "claiming events to process") {
-                logger.error("Processing: cannot read pending events: \(error)")
-            }
+            logger.error("Processing: cannot read pending events: \(error)")
             return false
         }
         guard !events.isEmpty else { return false }
-        hold.writeSucceeded()
         let started = Date()
         let current = handlerLock.withLock { handler }
         let outcomes = current.handle(events, now: started)
-        guard record(outcomes) else { return true }
+        guard record(outcomes) else {
+            unrecorded.formUnion(events.map(\.id))
+            return true
+        }
         let elapsedMs = Date().timeIntervalSince(started) * 1000
         var finished = 0, failed = 0, sent = 0
         for (_, outcome) in outcomes {
@@ -130,7 +133,7 @@ public final class ProcessingWorkers: @unchecked Sendable {
     /// Writes the outcomes of a batch. On a full disk the worker holds them
     /// and tries again every `hold.retryInterval` (a message already sent is
     /// never sent again for want of a row), until it is stopped: then the
-    /// events stay `processing` and are requeued at the next start.
+    /// events stay `pending` and are processed at the next start.
     private func record(_ outcomes: [(eventId: Int64, outcome: EventOutcome)]) -> Bool {
         while true {
             do {
@@ -139,8 +142,8 @@ public final class ProcessingWorkers: @unchecked Sendable {
                 return true
             } catch {
                 guard hold.writeFailed(error, while: "recording the outcome of \(outcomes.count) events") else {
-                    // The events stay 'processing' and are requeued at the next start.
-                    logger.error("Processing: cannot record the outcome of \(outcomes.count) events: \(error)")
+                    // The events stay pending: the caller leaves them for the next start.
+                    logger.error("Processing: cannot record the outcome of \(outcomes.count) events (they are processed again at the next start): \(error)")
                     return false
                 }
             }
