@@ -68,11 +68,6 @@ public struct InstanceStore: Sendable {
             // (scripts/bench, docs/performance.md).
             try db.execute(sql: "PRAGMA page_size = 16384")
             try db.execute(sql: "PRAGMA foreign_keys = ON")
-            // Reads map the file instead of copying pages: every write
-            // invalidates the page cache of the reader connections, and the
-            // workers' reads (due events, profiles) copied the same pages
-            // again and again (docs/performance.md).
-            try db.execute(sql: "PRAGMA mmap_size = 1073741824")
         }
         do {
             return try DatabasePool(path: path, configuration: configuration)
