@@ -2001,7 +2001,7 @@ _campaignctl_bench_delivery-ceiling() {
     repeating_flags=()
     non_repeating_flags=(--json -h --help)
     repeating_options=()
-    non_repeating_options=(--relay --message-file --messages --connections)
+    non_repeating_options=(--relay --message-file --messages --connections --client)
     __campaignctl_offer_flags_options 0
 
     # Offer option value completions
@@ -2017,6 +2017,10 @@ _campaignctl_bench_delivery-ceiling() {
         return
         ;;
     '--connections')
+        return
+        ;;
+    '--client')
+        __campaignctl_add_completions -W 'libcurl'$'\n''pipelined'
         return
         ;;
     esac

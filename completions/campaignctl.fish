@@ -208,7 +208,7 @@ function __campaignctl_parse_tokens -S
             case 'storage-ceiling'
                 __campaignctl_parse_subcommand 0 'store=' 'rows=' 'batch=' 'json' 'h/help'
             case 'delivery-ceiling'
-                __campaignctl_parse_subcommand 0 'relay=' 'message-file=' 'messages=' 'connections=' 'json' 'h/help'
+                __campaignctl_parse_subcommand 0 'relay=' 'message-file=' 'messages=' 'connections=' 'client=' 'json' 'h/help'
             end
         case 'help'
             __campaignctl_parse_subcommand -r 1 
@@ -691,7 +691,7 @@ complete -c 'campaignctl' -n '__campaignctl_should_offer_completions_for_flags_o
 complete -c 'campaignctl' -n '__campaignctl_should_offer_completions_for_flags_or_options "campaignctl quickstart" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'campaignctl' -n '__campaignctl_should_offer_completions_for_flags_or_options "campaignctl bench" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'campaignctl' -n '__campaignctl_should_offer_completions_for_positional "campaignctl bench" -eq 1' -fa 'storage-ceiling' -d 'Insert generated event rows into a new store by a minimal batched loop.'
-complete -c 'campaignctl' -n '__campaignctl_should_offer_completions_for_positional "campaignctl bench" -eq 1' -fa 'delivery-ceiling' -d 'Send one message file again and again to an SMTP server with libcurl.'
+complete -c 'campaignctl' -n '__campaignctl_should_offer_completions_for_positional "campaignctl bench" -eq 1' -fa 'delivery-ceiling' -d 'Send one message file again and again to an SMTP server.'
 complete -c 'campaignctl' -n '__campaignctl_should_offer_completions_for_flags_or_options "campaignctl bench storage-ceiling" store' -l 'store' -d 'The new SQLite file to write.' -rF
 complete -c 'campaignctl' -n '__campaignctl_should_offer_completions_for_flags_or_options "campaignctl bench storage-ceiling" rows' -l 'rows' -d 'How many event rows.' -rfka ''
 complete -c 'campaignctl' -n '__campaignctl_should_offer_completions_for_flags_or_options "campaignctl bench storage-ceiling" batch' -l 'batch' -d 'Rows per transaction (the daemon\'s pointerFlushMessageCount).' -rfka ''
@@ -701,5 +701,6 @@ complete -c 'campaignctl' -n '__campaignctl_should_offer_completions_for_flags_o
 complete -c 'campaignctl' -n '__campaignctl_should_offer_completions_for_flags_or_options "campaignctl bench delivery-ceiling" message-file' -l 'message-file' -d 'The message (RFC 5322, CRLF line ends) to send.' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'eml\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
 complete -c 'campaignctl' -n '__campaignctl_should_offer_completions_for_flags_or_options "campaignctl bench delivery-ceiling" messages' -l 'messages' -d 'How many messages in all.' -rfka ''
 complete -c 'campaignctl' -n '__campaignctl_should_offer_completions_for_flags_or_options "campaignctl bench delivery-ceiling" connections' -l 'connections' -d 'Parallel connections.' -rfka ''
+complete -c 'campaignctl' -n '__campaignctl_should_offer_completions_for_flags_or_options "campaignctl bench delivery-ceiling" client' -l 'client' -d 'The SMTP client: libcurl or pipelined.' -rfka 'libcurl pipelined'
 complete -c 'campaignctl' -n '__campaignctl_should_offer_completions_for_flags_or_options "campaignctl bench delivery-ceiling" json' -l 'json' -d 'Print one JSON document on standard output instead of a table.'
 complete -c 'campaignctl' -n '__campaignctl_should_offer_completions_for_flags_or_options "campaignctl bench delivery-ceiling" h help' -s 'h' -l 'help' -d 'Show help information.'

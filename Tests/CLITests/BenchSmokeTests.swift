@@ -18,7 +18,8 @@ import TestSupport
         }
         #expect(result.status == 0, "\(result)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: report)) as? [String: Any])
-        for key in ["storageCeilingRowsPerSecond", "ingestEventsPerSecond", "deliveryCeilingMessagesPerSecond", "endToEndMessagesPerSecond"] {
+        for key in ["storageCeilingRowsPerSecond", "ingestEventsPerSecond", "deliveryCeilingMessagesPerSecond",
+                    "deliveryCeilingPipelinedMessagesPerSecond", "endToEndMessagesPerSecond"] {
             #expect((json[key] as? Double ?? 0) > 0, "\(key) in \(json)")
         }
         let latency = try #require(json["latencyAt278PerSecond"] as? [String: Any])

@@ -3,12 +3,20 @@ import CampaignCore
 import Foundation
 
 /// The most the mail path can take on this machine: one pre-rendered
-/// message sent again and again by libcurl to an SMTP server, `connections`
+/// message sent again and again to an SMTP server, `connections`
 /// connections in parallel, each reused for all of its messages — no store,
 /// no rendering, no bookkeeping. `scripts/bench` compares the daemon's end
-/// to end rate with it.
+/// to end rate with it. The client is libcurl (one command at a time), or
+/// the daemon's own plain-relay client with pipelining (`PlainSMTPSession`),
+/// which is what the daemon uses for such a relay.
 public enum DeliveryCeiling {
+    public enum Client: String, Sendable, CaseIterable, Codable {
+        case libcurl
+        case pipelined
+    }
+
     public struct Result: Sendable, Codable {
+        public var client: Client
         public var messages: Int
         public var connections: Int
         public var failed: Int
@@ -16,7 +24,8 @@ public enum DeliveryCeiling {
         public var messagesPerSecond: Double
     }
 
-    public static func measure(host: String, port: Int, messages: Int, connections: Int, message: Data) -> Result {
+    public static func measure(host: String, port: Int, messages: Int, connections: Int, message: Data,
+                               client: Client = .libcurl) -> Result {
         CurlRuntime.initialise()
         let connections = max(1, connections)
         let failures = Counter()
@@ -26,15 +35,31 @@ public enum DeliveryCeiling {
             let share = messages / connections + (lane < messages % connections ? 1 : 0)
             group.enter()
             Thread.detachNewThread {
-                failures.add(send(count: share, url: "smtp://\(host):\(port)", message: message))
+                switch client {
+                case .libcurl: failures.add(send(count: share, url: "smtp://\(host):\(port)", message: message))
+                case .pipelined: failures.add(sendPipelined(count: share, relay: SMTPRelay(host: host, port: port), message: message))
+                }
                 group.leave()
             }
         }
         group.wait()
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         let failed = failures.value
-        return Result(messages: messages, connections: connections, failed: failed, seconds: seconds,
+        return Result(client: client, messages: messages, connections: connections, failed: failed, seconds: seconds,
                       messagesPerSecond: Double(messages - failed) / seconds)
+    }
+
+    /// Sends `count` copies on one pipelined connection; returns how many failed.
+    private static func sendPipelined(count: Int, relay: SMTPRelay, message: Data) -> Int {
+        guard count > 0, let session = try? PlainSMTPSession.open(relay: relay) else { return count }
+        defer { session.close() }
+        let mail = MIMEMessage(preRendered: message, envelopeFrom: "bench@example.com", envelopeTo: "sink@example.com")
+        for sent in 0..<count {
+            guard case .finished(let result) = session.send(mail, then: sent + 1 < count ? mail : nil), result.isSent else {
+                return count - sent
+            }
+        }
+        return 0
     }
 
     /// Sends `count` copies on one connection; returns how many failed.

@@ -436,3 +436,13 @@ public struct MIMEMessage: Sendable, Equatable {
         }
     }
 }
+
+extension MIMEMessage {
+    /// A message rendered elsewhere, sent as it is (the delivery ceiling).
+    init(preRendered bytes: Data, envelopeFrom: String, envelopeTo: String) {
+        self.envelopeFrom = envelopeFrom
+        self.envelopeTo = envelopeTo
+        self.boundary = nil
+        self.bytes = bytes
+    }
+}

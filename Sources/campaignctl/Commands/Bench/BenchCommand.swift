@@ -36,6 +36,7 @@ struct DeliveryCeilingReport: Report {
 
     func renderText() -> String {
         Terminal.fields([
+            ("client", result.client.rawValue),
             ("messages", "\(result.messages) on \(result.connections) connections (\(result.failed) failed)"),
             ("seconds", String(format: "%.3f", result.seconds)),
             ("messages/s", String(format: "%.0f", result.messagesPerSecond)),
@@ -43,15 +44,18 @@ struct DeliveryCeilingReport: Report {
     }
 }
 
+extension DeliveryCeiling.Client: ExpressibleByArgument {}
+
 extension BenchCommand {
     struct StorageCeilingCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "storage-ceiling",
             abstract: "Insert generated event rows into a new store by a minimal batched loop.",
             discussion: """
-            The rows are the daemon's (the emulator's generated envelopes, the pipelineEvent \
-            schema and its indexes, the store's connection settings, offsets advanced in each \
-            batch's transaction); nothing else runs. The store file must not exist.
+            The rows are the daemon's (the emulator's generated envelopes, each event's row \
+            and its envelope's, the schema and its indexes, the store's connection settings, \
+            offsets advanced in each batch's transaction); nothing else runs. The store file \
+            must not exist.
 
             EXAMPLES:
               campaignctl bench storage-ceiling --store /tmp/ceiling.sqlite --rows 100000
@@ -81,14 +85,17 @@ extension BenchCommand {
     struct DeliveryCeilingCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "delivery-ceiling",
-            abstract: "Send one message file again and again to an SMTP server with libcurl.",
+            abstract: "Send one message file again and again to an SMTP server.",
             discussion: """
-            Each connection is opened once and reused for all of its messages. Point it at a \
-            fast sink (postfix's smtp-sink), never at a real relay.
+            Each connection is opened once and reused for all of its messages. The client is \
+            libcurl (one command at a time) or, with --client pipelined, the daemon's own client \
+            for plain relays, which pipelines commands. Point it at a fast sink (postfix's \
+            smtp-sink), never at a real relay.
 
             EXAMPLES:
               smtp-sink -u nobody 127.0.0.1:2525 1000 &
               campaignctl bench delivery-ceiling --relay 127.0.0.1:2525 --message-file mail.eml --messages 50000 --connections 4
+              campaignctl bench delivery-ceiling --relay 127.0.0.1:2525 --message-file mail.eml --client pipelined --json
             """
         )
 
@@ -100,6 +107,8 @@ extension BenchCommand {
         var messages = 50_000
         @Option(help: "Parallel connections.")
         var connections = 4
+        @Option(help: "The SMTP client: libcurl or pipelined.")
+        var client: DeliveryCeiling.Client = .libcurl
         @OptionGroup var output: OutputOptions
 
         func validate() throws {
@@ -119,7 +128,8 @@ extension BenchCommand {
                 throw CampaignError.notFound("cannot read \(messageFile)", hint: "give a message file (.eml)")
             }
             try output.emit(DeliveryCeilingReport(result: DeliveryCeiling.measure(host: String(parts[0]), port: port, messages: messages,
-                                                                                 connections: connections, message: message)))
+                                                                                 connections: connections, message: message,
+                                                                                 client: client)))
         }
     }
 }
