@@ -96,8 +96,8 @@ final class PlainSMTPSession {
             throw unusable
         } catch let error as TCPStreamError {
             stream.close()
-            if error.description.hasPrefix("no answer") {
-                throw Unusable(reason: "relay \(name) timed out before the transaction: \(error.reason)")
+            if error.description == timedOut.description {
+                throw Unusable(reason: "relay \(name) timed out before the transaction: no answer within \(relay.connectTimeout) s")
             }
             throw Unusable(reason: "relay \(name) failed before the transaction: \(error.reason)")
         } catch {
@@ -172,6 +172,10 @@ final class PlainSMTPSession {
             if final.code / 100 == 2 { return .finished(.sent(detail: final.text)) }
             return refusal(final, to: step)
         } catch {
+            if let error = error as? TCPStreamError, error.description == Self.timedOut.description {
+                return .connectionLost(.temporaryFailure(
+                    reason: "relay \(relayName) timed out during \(step): no answer within \(Int(timeout)) s"))
+            }
             let reason = (error as? TCPStreamError)?.reason ?? "\(error)"
             return .connectionLost(.temporaryFailure(reason: "relay \(relayName) failed during \(step): \(reason)"))
         }
@@ -253,12 +257,20 @@ final class PlainSMTPSession {
                 inputStart = 0
             }
             let remaining = deadline.timeIntervalSinceNow
-            guard remaining > 0 else { throw TCPStreamError("no answer within \(Int(timeout.rounded(.up))) s") }
-            let count = try scratch.withUnsafeMutableBytes { try stream.read(into: $0, timeout: remaining) }
+            guard remaining > 0 else { throw Self.timedOut }
+            let count: Int
+            do {
+                count = try scratch.withUnsafeMutableBytes { try stream.read(into: $0, timeout: remaining) }
+            } catch let error as TCPStreamError where error.description.hasPrefix("no answer") {
+                throw Self.timedOut
+            }
             input.append(contentsOf: scratch[..<count])
             if count == 0 { throw TCPStreamError("the relay closed the connection") }
         }
     }
+
+    /// The deadline passed without a full answer; callers say which limit it was.
+    private static let timedOut = TCPStreamError("no answer in time")
 
     // MARK: - Commands
 
