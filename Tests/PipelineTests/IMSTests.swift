@@ -200,7 +200,11 @@ private func expectCampaignError(_ body: () async throws -> Void) async -> Campa
         output.fileHandleForReading.readabilityHandler = { handle in buffer.append(String(decoding: handle.availableData, as: UTF8.self)) }
         try server.run()
         defer {
-            server.terminate()
+            // SIGKILL, not terminate(): a child spawned from one of
+            // libdispatch's threads inherits its blocked SIGTERM, and an
+            // s_server left running kept the pipes it inherited from other
+            // tests' CLI runs open, which then waited for ever (one CI run hung).
+            kill(server.processIdentifier, SIGKILL)
             output.fileHandleForReading.readabilityHandler = nil
         }
         var port = ""

@@ -81,7 +81,18 @@ class Recorder:
         return "250 2.0.0 Ok: queued as " + name
 
 
+def detach_from_parent():
+    """Foundation's Process starts its children from libdispatch's threads
+    with their blocked SIGTERM (and SIGHUP ignored by a test that traps it):
+    undo both, so that SIGTERM stops this server. (Its inherited descriptors
+    must stay open: Foundation learns of a child's exit when they close.)"""
+    signal.pthread_sigmask(signal.SIG_SETMASK, [])
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
+
+
 def main():
+    detach_from_parent()
     parser = argparse.ArgumentParser()
     parser.add_argument("--dir", required=True)
     parser.add_argument("--port", type=int, default=0)
