@@ -166,7 +166,7 @@ extension InstanceStore {
     /// the outcome of what it read (`finishEvents`) before it reads again,
     /// and a crash leaves the events pending for the next start. (Marking
     /// them `processing` cost an update of every event and two index
-    /// changes, 12 % of the workers' time: docs/performance.md.) Events of a
+    /// changes, 16 % of the workers' time: docs/performance.md.) Events of a
     /// partition arrive in offset order and a partition stays on its lane,
     /// so its order holds. Both reads walk the status index in order and
     /// stop at `limit`: the cost does not grow with the backlog. `excluding`:
