@@ -293,13 +293,15 @@ extension InstanceStore {
     /// events while processing them go back to `pending`.
     public func recoverInterruptedEvents(now: Date = Date()) throws -> InterruptedWork {
         try write { db in
-            let inFlight = try Int.fetchOne(db, sql: """
-                SELECT count(*) FROM pipelineEvent WHERE status IN ('pending', 'processing') AND sendState = 'sending'
-                """) ?? 0
-            // Sent but not recorded as such: recorded without a second send.
-            let pendingInFlight = try Int.fetchOne(db, sql: """
-                SELECT count(*) FROM pipelineEvent WHERE status = 'pending' AND sendState IS NOT NULL
-                """) ?? 0
+            // One pass over the unfinished events. A pending event `sent` but
+            // not recorded as such is recorded without a second send.
+            let found = try Row.fetchOne(db, sql: """
+                SELECT coalesce(sum(sendState = 'sending'), 0) AS inFlight,
+                       coalesce(sum(status = 'pending'), 0) AS pendingInFlight
+                FROM pipelineEvent WHERE status IN ('pending', 'processing') AND sendState IS NOT NULL
+                """)
+            let inFlight: Int = found?["inFlight"] ?? 0
+            let pendingInFlight: Int = found?["pendingInFlight"] ?? 0
             try db.execute(sql: "UPDATE pipelineEvent SET status = 'pending', updatedAt = ? WHERE status = 'processing'",
                            arguments: [ms(now)])
             return InterruptedWork(requeued: db.changesCount + pendingInFlight, inFlightSends: inFlight)

@@ -96,7 +96,7 @@ final class PlainSMTPSession {
             throw unusable
         } catch let error as TCPStreamError {
             stream.close()
-            if error.description == timedOut.description {
+            if error.isTimeout {
                 throw Unusable(reason: "relay \(name) timed out before the transaction: no answer within \(relay.connectTimeout) s")
             }
             throw Unusable(reason: "relay \(name) failed before the transaction: \(error.reason)")
@@ -110,7 +110,7 @@ final class PlainSMTPSession {
     /// Sends one message; `next`, if given, is the message the caller sends
     /// after this one: with PIPELINING its commands ride behind this data.
     func send(_ message: MIMEMessage, then next: MIMEMessage?) -> Outcome {
-        let steps = ["MAIL FROM:<\(message.envelopeFrom)>", "RCPT TO:<\(message.envelopeTo)>", "DATA"]
+        let steps = Self.commands(for: message)
         var step = steps[0]
         do {
             var replies: [Reply] = []
@@ -118,7 +118,7 @@ final class PlainSMTPSession {
                 if !commandsInFlight {
                     output.removeAll(keepingCapacity: true)
                     if needsReset { output.append(contentsOf: Self.reset) }
-                    appendCommands(for: message)
+                    appendCommands(steps)
                     try stream.write(output)
                     if needsReset {
                         step = "RSET"
@@ -130,7 +130,7 @@ final class PlainSMTPSession {
                 for command in steps {
                     step = command
                     let reply = try readReply()
-                    if reply.code == 421 { return refusal(reply, to: command) }
+                    if let lost = closing(reply, step: command) { return lost }
                     replies.append(reply)
                 }
             } else {
@@ -144,7 +144,7 @@ final class PlainSMTPSession {
                     step = command
                     try send(command + "\r\n")
                     let reply = try readReply()
-                    if reply.code == 421 { return refusal(reply, to: command) }
+                    if let lost = closing(reply, step: command) { return lost }
                     replies.append(reply)
                     if !accepts(reply, step: command) { break }
                 }
@@ -164,7 +164,7 @@ final class PlainSMTPSession {
             output.removeAll(keepingCapacity: true)
             Self.appendData(message.bytes, to: &output)
             if pipelining, let next {
-                appendCommands(for: next)
+                appendCommands(Self.commands(for: next))
                 commandsInFlight = true
             }
             try stream.write(output)
@@ -172,7 +172,7 @@ final class PlainSMTPSession {
             if final.code / 100 == 2 { return .finished(.sent(detail: final.text)) }
             return refusal(final, to: step)
         } catch {
-            if let error = error as? TCPStreamError, error.description == Self.timedOut.description {
+            if let error = error as? TCPStreamError, error.isTimeout {
                 return .connectionLost(.temporaryFailure(
                     reason: "relay \(relayName) timed out during \(step): no answer within \(Int(timeout)) s"))
             }
@@ -206,7 +206,7 @@ final class PlainSMTPSession {
         return .finished(reply.code / 100 == 5 ? .permanentFailure(reason: reason) : .temporaryFailure(reason: reason))
     }
 
-    /// A 421 to RSET: the relay is closing the connection.
+    /// A 421, to any command: the relay is closing the connection.
     private func closing(_ reply: Reply, step: String) -> Outcome? {
         reply.code == 421 ? refusal(reply, to: step) : nil
     }
@@ -227,13 +227,13 @@ final class PlainSMTPSession {
             guard line.count >= 3, line.prefix(3).allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
                   line.count == 3 || line[line.startIndex + 3] == UInt8(ascii: " ") || line[line.startIndex + 3] == UInt8(ascii: "-")
             else {
-                let shown = String(decoding: line.prefix(80).map { $0 >= 0x20 && $0 < 0x7F ? $0 : UInt8(ascii: "?") }, as: UTF8.self)
+                let shown = String(decoding: printableASCII(line.prefix(80)), as: UTF8.self)
                 throw TCPStreamError("not an SMTP reply: \"\(shown)\"")
             }
             if collectingLines { lines.append(ArraySlice(Array(line))) }
             if line.count == 3 || line[line.startIndex + 3] == UInt8(ascii: " ") {
                 let code = line.prefix(3).reduce(0) { $0 * 10 + Int($1 - 0x30) }
-                let text = String(decoding: line.prefix(512).map { $0 >= 0x20 && $0 < 0x7F ? $0 : UInt8(ascii: "?") }, as: UTF8.self)
+                let text = String(decoding: printableASCII(line.prefix(512)), as: UTF8.self)
                 return (Reply(code: code, text: text), lines)
             }
         }
@@ -261,7 +261,7 @@ final class PlainSMTPSession {
             let count: Int
             do {
                 count = try scratch.withUnsafeMutableBytes { try stream.read(into: $0, timeout: remaining) }
-            } catch let error as TCPStreamError where error.description.hasPrefix("no answer") {
+            } catch let error as TCPStreamError where error.isTimeout {
                 throw Self.timedOut
             }
             input.append(contentsOf: scratch[..<count])
@@ -270,7 +270,7 @@ final class PlainSMTPSession {
     }
 
     /// The deadline passed without a full answer; callers say which limit it was.
-    private static let timedOut = TCPStreamError("no answer in time")
+    private static let timedOut = TCPStreamError("no answer in time", isTimeout: true)
 
     // MARK: - Commands
 
@@ -281,8 +281,16 @@ final class PlainSMTPSession {
         try stream.write(Array(command.utf8))
     }
 
-    private func appendCommands(for message: MIMEMessage) {
-        output.append(contentsOf: "MAIL FROM:<\(message.envelopeFrom)>\r\nRCPT TO:<\(message.envelopeTo)>\r\nDATA\r\n".utf8)
+    /// MAIL, RCPT and DATA of one message, without their CR LF.
+    private static func commands(for message: MIMEMessage) -> [String] {
+        ["MAIL FROM:<\(message.envelopeFrom)>", "RCPT TO:<\(message.envelopeTo)>", "DATA"]
+    }
+
+    private func appendCommands(_ commands: [String]) {
+        for command in commands {
+            output.append(contentsOf: command.utf8)
+            output.append(contentsOf: [0x0D, 0x0A])
+        }
     }
 
     /// The message with every line that starts with "." given a second one
@@ -316,4 +324,10 @@ final class PlainSMTPSession {
         let name = String(decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
         return name.isEmpty ? "localhost" : name
     }()
+}
+
+/// A relay's words as they may be shown and logged: printable ASCII, every
+/// other byte a '?'.
+func printableASCII(_ bytes: some Sequence<UInt8>) -> [UInt8] {
+    bytes.map { $0 >= 0x20 && $0 < 0x7F ? $0 : UInt8(ascii: "?") }
 }

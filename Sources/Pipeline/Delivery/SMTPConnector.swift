@@ -265,7 +265,7 @@ private final class SMTPSession {
         guard end > text.startIndex else { return }
         var start = end
         while start > text.startIndex, text[start - 1] != 0x0A, text[start - 1] != 0x0D { start -= 1 }
-        replyLine = text[start..<end].map { $0 >= 0x20 && $0 < 0x7F ? $0 : UInt8(ascii: "?") }
+        replyLine = printableASCII(text[start..<end])
     }
 }
 

@@ -10,9 +10,12 @@ import Darwin
 struct TCPStreamError: Error, CustomStringConvertible {
     var description: String
     var reason: String
-    init(_ description: String, reason: String? = nil) {
+    /// Nothing arrived before the deadline (the connection may still be fine).
+    var isTimeout: Bool
+    init(_ description: String, reason: String? = nil, isTimeout: Bool = false) {
         self.description = description
         self.reason = reason ?? description
+        self.isTimeout = isTimeout
     }
 }
 
@@ -125,7 +128,7 @@ final class TCPStream: @unchecked Sendable {
         let deadline = Date().addingTimeInterval(timeout)
         while true {
             if !waitReadable(timeout: deadline.timeIntervalSinceNow) {
-                throw TCPStreamError("no answer within \(Int(timeout.rounded(.up))) s")
+                throw TCPStreamError("no answer within \(Int(timeout.rounded(.up))) s", isTimeout: true)
             }
             let n = recv(fd, buffer.baseAddress, buffer.count, 0)
             if n >= 0 { return n }
