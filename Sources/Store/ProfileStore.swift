@@ -93,7 +93,7 @@ extension InstanceStore {
                     JOIN profile p ON p.id IN (SELECT id FROM profile WHERE \(alias.rawValue) = k.value ORDER BY id LIMIT ?)
                     ORDER BY p.id
                     """)
-                let rows = try Row.fetchAll(statement, arguments: [try Self.jsonArray(byValue.keys), limit])
+                let rows = try Row.fetchAll(statement, arguments: [Self.jsonArray(byValue.keys), limit])
                 for row in rows {
                     let profile = Self.profile(from: row)
                     guard let key: String = row[alias.rawValue], let matching = byValue[key] else { continue }
@@ -105,15 +105,16 @@ extension InstanceStore {
             let keys = candidates.compactMap { ContactAddress.denylistKey($0)?.address }
             if !keys.isEmpty {
                 let denylisted = try db.cachedStatement(sql: "SELECT address FROM denylist WHERE address IN (SELECT value FROM json_each(?))")
-                result.denylistKeys = Set(try String.fetchAll(denylisted, arguments: [try Self.jsonArray(keys)]))
+                result.denylistKeys = Set(try String.fetchAll(denylisted, arguments: [Self.jsonArray(keys)]))
             }
             return result
         }
     }
 
     /// A JSON array of strings, for `json_each(?)`.
-    static func jsonArray<S: Sequence<String>>(_ values: S) throws -> String {
-        String(decoding: try JSONEncoder().encode(Array(values)), as: UTF8.self)
+    /// (Not `JSONEncoder`: its set-up showed in the daemon's profile, once per batch.)
+    static func jsonArray<S: Sequence<String>>(_ values: S) -> String {
+        AttributeValue.array(values.map { .string($0) }).jsonText
     }
 
     // MARK: Profiles

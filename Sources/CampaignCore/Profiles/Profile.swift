@@ -242,7 +242,12 @@ public enum ContactAddress {
         guard !local.isEmpty, local.count <= 64, !domain.isEmpty else { return false }
         for byte in local where byte < 0x21 || byte == 0x7F || Self.localSpecials.contains(byte) { return false }
         if local.first == UInt8(ascii: ".") || local.last == UInt8(ascii: ".") { return false }
-        if text.contains("..") { return false }
+        // Bytes, not Foundation's `contains`: this runs for every address a batch is sent to.
+        var previous: UInt8 = 0
+        for byte in utf8 {
+            if byte == UInt8(ascii: ".") && previous == byte { return false }
+            previous = byte
+        }
         let labels = domain.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
         guard labels.count >= 2 else { return false }
         for label in labels {
@@ -280,7 +285,7 @@ public enum ContactAddress {
     /// valid phone number.
     public static func denylistKey(_ address: String) -> (address: String, channel: ContactChannel)? {
         let trimmed = ContactAddress.trimmed(address)
-        if trimmed.contains("@") {
+        if trimmed.utf8.contains(UInt8(ascii: "@")) {
             return isValidEmail(trimmed) ? (trimmed.lowercased(), .email) : nil
         }
         guard let phone = normalisedPhone(trimmed) else { return nil }

@@ -311,9 +311,15 @@ public final class TriggerProcessor: EventHandler, @unchecked Sendable {
     /// Derived from the event's place in the pipeline and the template
     /// version: a resend of the same message carries the same Message-ID.
     public static func messageId(for event: ClaimedEvent, version: Int, instance: String) -> String {
+        // ASCII letters and digits kept, any other character a "-". Names
+        // are nearly always clean already: checked on bytes, returned as they are.
         func clean(_ text: String) -> String {
-            String(text.unicodeScalars.map { scalar -> Character in
-                CharacterSet.alphanumerics.contains(scalar) && scalar.isASCII ? Character(scalar) : "-"
+            func kept(_ byte: UInt8) -> Bool {
+                (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+            }
+            if text.utf8.allSatisfy(kept) { return text }
+            return String(text.unicodeScalars.map { scalar -> Character in
+                scalar.isASCII && kept(UInt8(scalar.value)) ? Character(scalar) : "-"
             })
         }
         return "\(clean(event.topic)).\(event.partition).\(event.offset).v\(version).\(clean(event.consumer))@\(clean(instance)).campaignctl"
