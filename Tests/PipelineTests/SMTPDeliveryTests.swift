@@ -188,6 +188,46 @@ import TestSupport
         #expect(Set(mails.map(\.peerPort)).count == 2, "a new connection after the drop")
     }
 
+    /// The daemon's connector keeps its plain-relay connection between
+    /// batches instead of a connect, EHLO and QUIT for each.
+    @Test func keptConnectionCarriesTheNextBatch() async throws {
+        let server = try await SMTPTestServer.start()
+        let connector = SMTPConnector(relay: SMTPRelay(host: "127.0.0.1", port: server.port), keepingConnections: true)
+        let first = try await offPool { connector.send([sampleEmail(to: "a@example.com", id: "1@t"), sampleEmail(to: "b@example.com", id: "2@t")]) }
+        #expect(connector.pool?.idleCount == 1, "the connection is kept once the batch is done")
+        let second = try await offPool { connector.send([sampleEmail(to: "c@example.com", id: "3@t")]) }
+        #expect((first + second).allSatisfy { $0.isSent }, "\(first + second)")
+        let mails = try await server.waitForMessages(3)
+        #expect(mails.map(\.rcptTos) == [["a@example.com"], ["b@example.com"], ["c@example.com"]])
+        #expect(Set(mails.map(\.peerPort)).count == 1, "both batches on one connection")
+
+        // Without keeping (a proof), each call has a connection of its own.
+        let single = SMTPConnector(relay: SMTPRelay(host: "127.0.0.1", port: server.port))
+        for id in 4...5 { _ = try await offPool { single.send([sampleEmail(to: "d\(id)@example.com", id: "\(id)@t")]) } }
+        #expect(single.pool == nil)
+        let all = try await server.waitForMessages(5)
+        #expect(Set(all.suffix(2).map(\.peerPort)).count == 2)
+    }
+
+    /// A connection the relay closed (here after two messages, as Exim's
+    /// smtp_accept_max_per_connection does, with a 421 to the next MAIL)
+    /// costs no message: one whose data had not gone out is sent on a new
+    /// connection, within the batch and on a kept connection alike.
+    @Test(arguments: [true, false]) func connectionClosedBeforeTheDataIsReplacedForThatMessage(pipelining: Bool) async throws {
+        let server = try await SMTPTestServer.start(.init(pipelining: pipelining, maxMessagesPerConnection: 2))
+        let connector = SMTPConnector(relay: SMTPRelay(host: "127.0.0.1", port: server.port), keepingConnections: true)
+        let first = try await offPool { connector.send((1...3).map { sampleEmail(to: "u\($0)@example.com", id: "\($0)@t") }) }
+        #expect(first.allSatisfy { $0.isSent }, "\(first)")
+        // The kept connection has carried one message; the next batch's second MAIL meets the limit.
+        let second = try await offPool { connector.send((4...5).map { sampleEmail(to: "u\($0)@example.com", id: "\($0)@t") }) }
+        #expect(second.allSatisfy { $0.isSent }, "\(second)")
+        let mails = try await server.waitForMessages(5)
+        #expect(mails.map(\.rcptTos) == (1...5).map { ["u\($0)@example.com"] }, "each message once, in order")
+        let ports = mails.map(\.peerPort)
+        #expect(ports[0] == ports[1] && ports[2] == ports[3] && ports[4] != ports[3] && Set(ports).count == 3,
+                "two messages per connection: \(ports)")
+    }
+
     @Test func dataIsDotStuffedAndEnded() {
         func data(_ text: String) -> String {
             var out: [UInt8] = []

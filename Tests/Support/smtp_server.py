@@ -19,6 +19,9 @@ Options:
   --implicit-tls         TLS from the first byte (SMTPS), no STARTTLS
   --auth-user/--auth-password   require AUTH (PLAIN/LOGIN), only over TLS
   --no-pipelining        do not offer PIPELINING (RFC 2920) in the EHLO answer
+  --max-messages N       like Exim's smtp_accept_max_per_connection: the MAIL
+                         after N accepted messages on a connection gets 421
+                         and the connection is closed
 Stops on SIGTERM or when stdin closes.
 """
 import argparse
@@ -34,10 +37,20 @@ from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
 
 class Recorder:
-    def __init__(self, folder, pipelining=True):
+    def __init__(self, folder, pipelining=True, max_messages=None):
         self.folder = folder
         self.count = 0
         self.pipelining = pipelining
+        self.max_messages = max_messages
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if self.max_messages is not None and getattr(session, "accepted", 0) >= self.max_messages:
+            # Closed once this answer is written (it is, before the loop runs again).
+            asyncio.get_event_loop().call_soon(server.transport.close)
+            return "421 4.7.0 Too many messages on this connection"
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
         session.host_name = hostname
@@ -78,6 +91,7 @@ class Recorder:
         with open(tmp, "w") as out:
             json.dump(record, out)
         os.rename(tmp, os.path.join(self.folder, name + ".json"))
+        session.accepted = getattr(session, "accepted", 0) + 1
         return "250 2.0.0 Ok: queued as " + name
 
 
@@ -103,6 +117,7 @@ def main():
     parser.add_argument("--auth-user")
     parser.add_argument("--auth-password")
     parser.add_argument("--no-pipelining", action="store_true")
+    parser.add_argument("--max-messages", type=int)
     args = parser.parse_args()
     os.makedirs(args.dir, exist_ok=True)
     warnings.simplefilter("ignore")
@@ -118,7 +133,7 @@ def main():
               and auth_data.password.decode() == args.auth_password)
         return AuthResult(success=ok, handled=False, auth_data=auth_data)
 
-    recorder = Recorder(args.dir, pipelining=not args.no_pipelining)
+    recorder = Recorder(args.dir, pipelining=not args.no_pipelining, max_messages=args.max_messages)
 
     def factory():
         options = dict(hostname="smtp.test", ident="campaignctl-test-smtp")

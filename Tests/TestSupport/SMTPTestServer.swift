@@ -56,10 +56,14 @@ public final class SMTPTestServer: @unchecked Sendable {
         public var authPassword: String?
         /// Leave PIPELINING out of the EHLO answer (it is offered by default, as postfix does).
         public var pipelining = true
+        /// Answer the MAIL after this many accepted messages of a connection with 421, and close it.
+        public var maxMessagesPerConnection: Int?
 
         public init(certificate: TestCertificate? = nil, requireStartTLS: Bool = false, implicitTLS: Bool = false,
-                    authUser: String? = nil, authPassword: String? = nil, pipelining: Bool = true) {
+                    authUser: String? = nil, authPassword: String? = nil, pipelining: Bool = true,
+                    maxMessagesPerConnection: Int? = nil) {
             self.pipelining = pipelining
+            self.maxMessagesPerConnection = maxMessagesPerConnection
             self.certificate = certificate
             self.requireStartTLS = requireStartTLS
             self.implicitTLS = implicitTLS
@@ -95,6 +99,7 @@ public final class SMTPTestServer: @unchecked Sendable {
         if options.requireStartTLS { arguments.append("--require-starttls") }
         if options.implicitTLS { arguments.append("--implicit-tls") }
         if !options.pipelining { arguments.append("--no-pipelining") }
+        if let limit = options.maxMessagesPerConnection { arguments += ["--max-messages", String(limit)] }
         if let user = options.authUser { arguments += ["--auth-user", user, "--auth-password", options.authPassword ?? ""] }
 
         let process = Process()

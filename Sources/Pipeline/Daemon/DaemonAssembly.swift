@@ -68,7 +68,7 @@ public enum DaemonAssembly {
                         takesAll: topic.triggers.contains { $0.name == "*" })
         }
 
-        let connectors = try Connectors.forInstance(layout: layout, store: store)
+        let connectors = try Connectors.forInstance(layout: layout, store: store, keepingConnections: true)
         let unsubscribe = (try? store.option(name: unsubscribeOption).value) ?? TriggerProcessor.defaultUnsubscribeBaseURL
         let handler = TriggerProcessor(
             store: store, connectors: connectors,

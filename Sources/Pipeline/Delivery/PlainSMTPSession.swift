@@ -50,6 +50,10 @@ final class PlainSMTPSession {
     private var commandsInFlight = false
     /// A transaction was left open by a refusal before its data: RSET first.
     private var needsReset = false
+    /// Whether the last `send` wrote its message's data. A connection lost
+    /// before that delivered nothing of the message, which may then go on
+    /// another connection without any risk of a duplicate.
+    private(set) var wroteMessageData = false
 
     private init(stream: TCPStream, relay: SMTPRelay) {
         self.stream = stream
@@ -112,6 +116,7 @@ final class PlainSMTPSession {
     func send(_ message: MIMEMessage, then next: MIMEMessage?) -> Outcome {
         let steps = Self.commands(for: message)
         var step = steps[0]
+        wroteMessageData = false
         do {
             var replies: [Reply] = []
             if pipelining {
@@ -167,6 +172,7 @@ final class PlainSMTPSession {
                 appendCommands(Self.commands(for: next))
                 commandsInFlight = true
             }
+            wroteMessageData = true
             try stream.write(output)
             let final = try readReply()
             if final.code / 100 == 2 { return .finished(.sent(detail: final.text)) }

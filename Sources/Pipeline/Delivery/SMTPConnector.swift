@@ -2,8 +2,9 @@ import CCurl
 import Foundation
 
 /// Sends emails to an SMTP relay. One `send` call uses one connection for
-/// the messages of a batch, and reconnects once after a connection lost in
-/// the middle. A relay with TLS or a login goes through libcurl (one easy
+/// the messages of a batch, and reconnects after a connection lost in the
+/// middle (a message whose data had not gone out yet is tried once more on
+/// the new connection). A relay with TLS or a login goes through libcurl (one easy
 /// handle, kept open between transfers); a plain relay without a login (an
 /// MTA on the same host or network) through `PlainSMTPSession`, which
 /// pipelines commands when the relay offers it (measured in
@@ -18,9 +19,15 @@ import Foundation
 /// permanently before any network I/O.
 public struct SMTPConnector: EmailConnector {
     public let relay: SMTPRelay
+    /// Plain-relay connections kept between calls (the daemon's); without
+    /// it each call opens its own and says QUIT at the end (a proof).
+    let pool: RelayConnectionPool?
 
-    public init(relay: SMTPRelay) {
+    /// `keepingConnections`: keep plain-relay connections open between
+    /// calls, for a caller that sends batch after batch (the daemon).
+    public init(relay: SMTPRelay, keepingConnections: Bool = false) {
         self.relay = relay
+        pool = keepingConnections ? RelayConnectionPool() : nil
     }
 
     public func send(_ emails: [OutgoingEmail]) -> [DeliveryResult] {
@@ -82,9 +89,16 @@ public struct SMTPConnector: EmailConnector {
         let sendable = prepared.indices.compactMap { index -> (index: Int, message: MIMEMessage)? in
             if case .success(let message) = prepared[index] { (index, message) } else { nil }
         }
-        var session: PlainSMTPSession?
-        defer { session?.close() }
-        for (position, item) in sendable.enumerated() {
+        var session = pool?.take()
+        defer {
+            if let session {
+                if let pool { pool.put(session) } else { session.close() }
+            }
+        }
+        var position = 0
+        var secondTry = false
+        while position < sendable.count {
+            let item = sendable[position]
             if session == nil {
                 do {
                     session = try PlainSMTPSession.open(relay: relay)
@@ -98,11 +112,21 @@ public struct SMTPConnector: EmailConnector {
             case .finished(let result):
                 results[item.index] = result
             case .connectionLost(let result):
-                results[item.index] = result
+                let unsent = !session!.wroteMessageData
                 session?.abandon()
                 session = nil
+                // Lost before its data went out (a kept connection the relay
+                // had dropped, a relay's limit of messages per connection):
+                // nothing of it was delivered, so once more on a new one.
+                if unsent && !secondTry {
+                    secondTry = true
+                    continue
+                }
+                results[item.index] = result
             }
             if results[item.index].isSent { accepted(item.index) }
+            secondTry = false
+            position += 1
         }
         return results
     }

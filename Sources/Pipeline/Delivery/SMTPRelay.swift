@@ -199,10 +199,11 @@ extension EmailRelay {
     /// The connector for this relay. `file:` without a folder writes into
     /// `layout.outboxDirectory/email` (var/NAME/outbox/email); a relative
     /// `file:` folder is taken from the instance's var/NAME folder.
-    public func makeConnector(layout: InstanceLayout) -> any EmailConnector {
+    /// `keepingConnections`: for the daemon, which sends batch after batch.
+    public func makeConnector(layout: InstanceLayout, keepingConnections: Bool = false) -> any EmailConnector {
         switch self {
         case .smtp(let relay):
-            return SMTPConnector(relay: relay)
+            return SMTPConnector(relay: relay, keepingConnections: keepingConnections)
         case .file(let directory):
             let defaultFolder = layout.outboxDirectory.appendingPathComponent("email", isDirectory: true)
             guard let directory else { return FileEmailOutbox(directory: defaultFolder) }
