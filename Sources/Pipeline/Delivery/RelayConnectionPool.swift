@@ -1,7 +1,7 @@
 import Foundation
 
 /// Connections to a plain relay kept open between batches, for the daemon:
-/// without them every batch of 50 paid for a connect, the greeting, EHLO,
+/// without them every batch paid for a connect, the greeting, EHLO,
 /// QUIT and a close (three round trips and a TCP handshake and teardown,
 /// each of which wakes the relay too). A connection idle for longer than
 /// `maxIdle` is closed rather than reused: relays drop idle clients (postfix
