@@ -36,6 +36,8 @@ let package = Package(
             dependencies: [
                 "CampaignCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // SQLite's C API, for the daemon's reads per batch (SQLiteRows).
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),

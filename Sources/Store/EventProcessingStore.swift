@@ -190,25 +190,30 @@ extension InstanceStore {
                 WHERE e.status = 'pending' AND e.nextAttemptAt <= ? AND e.partition % ? = ? \(exclusion)
                 ORDER BY e.nextAttemptAt, e.id LIMIT ?
                 """)
-            var rows = try Row.fetchAll(due, arguments: StatementArguments([nowMs, max(1, lanes), lane] + excluded + [limit]))
-            if rows.count < limit {
+            var events: [ClaimedEvent] = []
+            events.reserveCapacity(limit)
+            // Columns by position, in the order of `columns`.
+            func collect(_ rows: SQLiteRows) throws {
+                while try rows.next() {
+                    events.append(ClaimedEvent(
+                        id: rows.int64(0), consumer: rows.string(1), topic: rows.string(2), partition: rows.int(3),
+                        offset: rows.int64(4), messageId: rows.optionalString(5), analyticsTriggerId: rows.optionalString(6),
+                        triggerEventId: rows.string(7), createTime: rows.optionalInt64(8),
+                        receivedAt: date(rows.int64(9)), attempts: rows.int(10) + 1,
+                        firstFailureAt: rows.optionalInt64(11).map(date), sendState: rows.optionalString(12),
+                        envelope: rows.data(13)))
+                }
+            }
+            try collect(SQLiteRows(due, arguments: StatementArguments([nowMs, max(1, lanes), lane] + excluded + [limit])))
+            if events.count < limit {
                 let new = try db.cachedStatement(sql: """
                     SELECT \(columns) FROM \(tables)
                     WHERE e.status = 'pending' AND e.nextAttemptAt IS NULL AND e.partition % ? = ? \(exclusion)
                     ORDER BY e.id LIMIT ?
                     """)
-                rows += try Row.fetchAll(new, arguments: StatementArguments([max(1, lanes), lane] + excluded + [limit - rows.count]))
+                try collect(SQLiteRows(new, arguments: StatementArguments([max(1, lanes), lane] + excluded + [limit - events.count])))
             }
-            // Columns by position, in the order of `columns`: looking them up by name showed in the profile.
-            return rows.map { row in
-                ClaimedEvent(
-                    id: row[0], consumer: row[1], topic: row[2], partition: row[3],
-                    offset: row[4], messageId: row[5], analyticsTriggerId: row[6],
-                    triggerEventId: row[7], createTime: row[8],
-                    receivedAt: date(row[9]), attempts: (row[10] as Int) + 1,
-                    firstFailureAt: (row[11] as Int64?).map(date), sendState: row[12],
-                    envelope: row[13])
-            }
+            return events
         }
     }
 

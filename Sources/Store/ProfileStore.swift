@@ -89,14 +89,15 @@ extension InstanceStore {
                 // For each key, its first `limit` profiles straight from the
                 // alias index (no window function and sort: half the time).
                 let statement = try db.cachedStatement(sql: """
-                    SELECT p.* FROM json_each(?) AS k
+                    SELECT \(Self.profileColumns.map { "p.\($0)" }.joined(separator: ", ")), p.\(alias.rawValue)
+                    FROM json_each(?) AS k
                     JOIN profile p ON p.id IN (SELECT id FROM profile WHERE \(alias.rawValue) = k.value ORDER BY id LIMIT ?)
                     ORDER BY p.id
                     """)
-                let rows = try Row.fetchAll(statement, arguments: [Self.jsonArray(byValue.keys), limit])
-                for row in rows {
-                    let profile = Self.profile(from: row)
-                    guard let key: String = row[alias.rawValue], let matching = byValue[key] else { continue }
+                let rows = try SQLiteRows(statement, arguments: [Self.jsonArray(byValue.keys), limit])
+                while try rows.next() {
+                    let profile = Self.profile(from: rows)
+                    guard let key = rows.optionalString(Int32(Self.profileColumns.count)), let matching = byValue[key] else { continue }
                     for lookup in matching { result.profiles[lookup, default: []].append(profile) }
                     if let email = profile.email { candidates.insert(email) }
                     if let phone = profile.phone { candidates.insert(phone) }
@@ -105,7 +106,8 @@ extension InstanceStore {
             let keys = candidates.compactMap { ContactAddress.denylistKey($0)?.address }
             if !keys.isEmpty {
                 let denylisted = try db.cachedStatement(sql: "SELECT address FROM denylist WHERE address IN (SELECT value FROM json_each(?))")
-                result.denylistKeys = Set(try String.fetchAll(denylisted, arguments: [Self.jsonArray(keys)]))
+                let rows = try SQLiteRows(denylisted, arguments: [Self.jsonArray(keys)])
+                while try rows.next() { result.denylistKeys.insert(rows.string(0)) }
             }
             return result
         }
@@ -244,14 +246,28 @@ extension InstanceStore {
         return first
     }
 
-    static func profile(from row: Row) -> Profile {
-        let attributesText: String = row["attributes"] ?? "{}"
+    /// The profile columns in the order `profile(from: SQLiteRows)` reads them.
+    static let profileColumns = ["id", "email", "phone", "firstName", "lastName", "locale", "mcId", "visitorId", "customerId",
+                                 "attributes", "createdAt", "updatedAt"]
+
+    static func profile(from rows: SQLiteRows) -> Profile {
+        Profile(id: rows.int64(0), email: rows.optionalString(1), phone: rows.optionalString(2), firstName: rows.optionalString(3),
+                lastName: rows.optionalString(4), locale: rows.optionalString(5), mcId: rows.optionalString(6),
+                visitorId: rows.optionalString(7), customerId: rows.optionalString(8),
+                attributes: attributes(rows.optionalString(9) ?? "{}"),
+                createdAt: rows.value(10) ?? Date(timeIntervalSince1970: 0), updatedAt: rows.value(11) ?? Date(timeIntervalSince1970: 0))
+    }
+
+    static func attributes(_ text: String) -> [String: AttributeValue] {
         // Most profiles have no attributes; a JSONDecoder per row showed in the daemon's profile.
-        let attributes = attributesText == "{}" ? [:]
-            : (try? JSONDecoder().decode([String: AttributeValue].self, from: Data(attributesText.utf8))) ?? [:]
-        return Profile(id: row["id"], email: row["email"], phone: row["phone"], firstName: row["firstName"],
-                       lastName: row["lastName"], locale: row["locale"], mcId: row["mcId"], visitorId: row["visitorId"],
-                       customerId: row["customerId"], attributes: attributes, createdAt: row["createdAt"], updatedAt: row["updatedAt"])
+        text == "{}" ? [:] : (try? JSONDecoder().decode([String: AttributeValue].self, from: Data(text.utf8))) ?? [:]
+    }
+
+    static func profile(from row: Row) -> Profile {
+        Profile(id: row["id"], email: row["email"], phone: row["phone"], firstName: row["firstName"],
+                lastName: row["lastName"], locale: row["locale"], mcId: row["mcId"], visitorId: row["visitorId"],
+                customerId: row["customerId"], attributes: attributes(row["attributes"] ?? "{}"),
+                createdAt: row["createdAt"], updatedAt: row["updatedAt"])
     }
 
     static func denylistEntry(from row: Row) -> DenylistEntry {

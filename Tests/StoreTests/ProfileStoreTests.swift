@@ -49,7 +49,8 @@ import TestSupport
         try load(store, [
             input(2, [.customerId: "C1", .email: "same@x.io", .mcId: "MC-1"]),
             input(3, [.customerId: "C2", .email: "same@x.io", .mcId: "MC-1", .visitorId: "V2"]),
-            input(4, [.customerId: "C3", .email: "solo@x.io", .phone: "+4912345678"]),
+            input(4, [.customerId: "C3", .email: "solo@x.io", .phone: "+4912345678", .firstName: "Solo", .locale: "fr-FR"],
+                  ["tier": .string("gold"), "visits": .integer(3)]),
             input(5, [.customerId: "C4", .email: "same@x.io"]),
         ], key: .customerId)
 
@@ -63,6 +64,10 @@ import TestSupport
         #expect(try matching(.visitorId, "V2").map(\.customerId) == ["C2"])
         #expect(try matching(.phone, "+49 1234-5678").map(\.customerId) == ["C3"])
         #expect(try matching(.customerId, "nobody").isEmpty)
+        // The daemon's read (SQLite's C API, columns by position) gives the profile every other read gives.
+        let solo = try #require(try matching(.customerId, "C3").first)
+        #expect(solo == (try store.profile(identifiedBy: "C3", alias: .customerId)))
+        #expect(solo.attributes == ["tier": .string("gold"), "visits": .integer(3)] && solo.firstName == "Solo" && solo.mcId == nil)
         // Keys written differently that mean the same value each get the answer.
         let spellings = [ProfileLookup(alias: .email, value: "SOLO@x.io"), ProfileLookup(alias: .email, value: " solo@x.io "),
                          ProfileLookup(alias: .email, value: "not an email"), ProfileLookup(alias: .customerId, value: "C3")]
