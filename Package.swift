@@ -36,7 +36,7 @@ let package = Package(
             dependencies: [
                 "CampaignCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
-                // SQLite's C API, for the daemon's reads per batch (SQLiteRows).
+                // SQLite's C API, for the daemon's reads per batch (RawStatement).
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]

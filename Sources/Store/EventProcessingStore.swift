@@ -183,8 +183,8 @@ extension InstanceStore {
         let tables = "pipelineEvent e INDEXED BY pipelineEvent_status LEFT JOIN pipelineEventEnvelope v ON v.eventId = e.id"
         let exclusion = excluding.isEmpty ? "" : "AND e.id NOT IN (SELECT value FROM json_each(?))"
         let excludedIds = excluding.isEmpty ? nil : "[" + excluding.sorted().map(String.init).joined(separator: ",") + "]"
+        let lanes = max(1, lanes)
         return try read { db in
-            let excluded: [any DatabaseValueConvertible] = excludedIds.map { [$0] } ?? []
             let due = try db.cachedStatement(sql: """
                 SELECT \(columns) FROM \(tables)
                 WHERE e.status = 'pending' AND e.nextAttemptAt <= ? AND e.partition % ? = ? \(exclusion)
@@ -193,7 +193,7 @@ extension InstanceStore {
             var events: [ClaimedEvent] = []
             events.reserveCapacity(limit)
             // Columns by position, in the order of `columns`.
-            func collect(_ rows: SQLiteRows) throws {
+            func collect(_ rows: RawStatement) throws {
                 while try rows.next() {
                     events.append(ClaimedEvent(
                         id: rows.int64(0), consumer: rows.string(1), topic: rows.string(2), partition: rows.int(3),
@@ -204,14 +204,25 @@ extension InstanceStore {
                         envelope: rows.data(13)))
                 }
             }
-            try collect(SQLiteRows(due, arguments: StatementArguments([nowMs, max(1, lanes), lane] + excluded + [limit])))
+            var dueRows = RawStatement(due)
+            dueRows.bind(nowMs)
+            dueRows.bind(lanes)
+            dueRows.bind(lane)
+            if let excludedIds { dueRows.bind(excludedIds) }
+            dueRows.bind(limit)
+            try collect(dueRows)
             if events.count < limit {
                 let new = try db.cachedStatement(sql: """
                     SELECT \(columns) FROM \(tables)
                     WHERE e.status = 'pending' AND e.nextAttemptAt IS NULL AND e.partition % ? = ? \(exclusion)
                     ORDER BY e.id LIMIT ?
                     """)
-                try collect(SQLiteRows(new, arguments: StatementArguments([max(1, lanes), lane] + excluded + [limit - events.count])))
+                var newRows = RawStatement(new)
+                newRows.bind(lanes)
+                newRows.bind(lane)
+                if let excludedIds { newRows.bind(excludedIds) }
+                newRows.bind(limit - events.count)
+                try collect(newRows)
             }
             return events
         }
@@ -231,7 +242,13 @@ extension InstanceStore {
                 WHERE id = ? AND (sendState IS NULL OR sendState = 'sending')
                 """)
             for send in sends {
-                try mark.execute(arguments: [send.templateVersion, send.outboundMessageId, send.targetAddress, nowMs, send.eventId])
+                var call = RawStatement(mark)
+                call.bind(send.templateVersion)
+                call.bind(send.outboundMessageId)
+                call.bind(send.targetAddress)
+                call.bind(nowMs)
+                call.bind(send.eventId)
+                try call.execute()
                 if db.changesCount == 1 { allowed.insert(send.eventId) }
             }
             return allowed
@@ -247,7 +264,12 @@ extension InstanceStore {
             let mark = try db.cachedStatement(sql: """
                 UPDATE pipelineEvent SET sendState = 'sent', updatedAt = ? WHERE id = ? AND sendState = 'sending'
                 """)
-            for id in eventIds { try mark.execute(arguments: [nowMs, id]) }
+            for id in eventIds {
+                var call = RawStatement(mark)
+                call.bind(nowMs)
+                call.bind(id)
+                try call.execute()
+            }
         }
     }
 
@@ -278,15 +300,28 @@ extension InstanceStore {
             for (eventId, outcome) in outcomes {
                 let isSuccess = outcome.status == .processed
                 let retryMs = outcome.retryAt.map(ms)
-                try update.execute(arguments: [
-                    outcome.status.rawValue, isSuccess, outcome.detail, retryMs,
-                    retryMs, nowMs,
-                    outcome.sent,
-                    outcome.templateVersion, outcome.targetAddress, outcome.outboundMessageId,
-                    outcome.status.isFinal, nowMs, nowMs, eventId,
-                ])
-                let label = outcome.status == .pending ? "retry" : outcome.status.rawValue
-                try attempt.execute(arguments: [nowMs, label, outcome.detail, eventId])
+                var change = RawStatement(update)
+                change.bind(outcome.status.rawValue)
+                change.bind(isSuccess)
+                change.bind(outcome.detail)
+                change.bind(retryMs)
+                change.bind(retryMs)
+                change.bind(nowMs)
+                change.bind(outcome.sent)
+                change.bind(outcome.templateVersion)
+                change.bind(outcome.targetAddress)
+                change.bind(outcome.outboundMessageId)
+                change.bind(outcome.status.isFinal)
+                change.bind(nowMs)
+                change.bind(nowMs)
+                change.bind(eventId)
+                try change.execute()
+                var history = RawStatement(attempt)
+                history.bind(nowMs)
+                history.bind(outcome.status == .pending ? "retry" : outcome.status.rawValue)
+                history.bind(outcome.detail)
+                history.bind(eventId)
+                try history.execute()
             }
         }
     }

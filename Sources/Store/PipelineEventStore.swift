@@ -73,12 +73,23 @@ extension InstanceStore {
 
     /// Inserts one event and its envelope; false for a replay (nothing written).
     static func insert(_ event: IncomingEvent, receivedMs: Int64, _ db: Database) throws -> Bool {
-        try db.cachedStatement(sql: insertEventSQL).execute(arguments: [
-            event.consumer, event.topic, event.partition, event.offset, event.messageId,
-            event.analyticsTriggerId, event.triggerEventId, event.createTime, receivedMs, receivedMs,
-        ])
+        var row = RawStatement(try db.cachedStatement(sql: insertEventSQL))
+        row.bind(event.consumer)
+        row.bind(event.topic)
+        row.bind(event.partition)
+        row.bind(event.offset)
+        row.bind(event.messageId)
+        row.bind(event.analyticsTriggerId)
+        row.bind(event.triggerEventId)
+        row.bind(event.createTime)
+        row.bind(receivedMs)
+        row.bind(receivedMs)
+        try row.execute()
         guard db.changesCount == 1 else { return false }
-        try db.cachedStatement(sql: insertEnvelopeSQL).execute(arguments: [db.lastInsertedRowID, event.envelope])
+        var envelope = RawStatement(try db.cachedStatement(sql: insertEnvelopeSQL))
+        envelope.bind(db.lastInsertedRowID)
+        envelope.bind(event.envelope)
+        try envelope.execute()
         return true
     }
 

@@ -94,7 +94,9 @@ extension InstanceStore {
                     JOIN profile p ON p.id IN (SELECT id FROM profile WHERE \(alias.rawValue) = k.value ORDER BY id LIMIT ?)
                     ORDER BY p.id
                     """)
-                let rows = try SQLiteRows(statement, arguments: [Self.jsonArray(byValue.keys), limit])
+                var rows = RawStatement(statement)
+                rows.bind(Self.jsonArray(byValue.keys))
+                rows.bind(limit)
                 while try rows.next() {
                     let profile = Self.profile(from: rows)
                     guard let key = rows.optionalString(Int32(Self.profileColumns.count)), let matching = byValue[key] else { continue }
@@ -106,7 +108,8 @@ extension InstanceStore {
             let keys = candidates.compactMap { ContactAddress.denylistKey($0)?.address }
             if !keys.isEmpty {
                 let denylisted = try db.cachedStatement(sql: "SELECT address FROM denylist WHERE address IN (SELECT value FROM json_each(?))")
-                let rows = try SQLiteRows(denylisted, arguments: [Self.jsonArray(keys)])
+                var rows = RawStatement(denylisted)
+                rows.bind(Self.jsonArray(keys))
                 while try rows.next() { result.denylistKeys.insert(rows.string(0)) }
             }
             return result
@@ -246,11 +249,11 @@ extension InstanceStore {
         return first
     }
 
-    /// The profile columns in the order `profile(from: SQLiteRows)` reads them.
+    /// The profile columns in the order `profile(from: RawStatement)` reads them.
     static let profileColumns = ["id", "email", "phone", "firstName", "lastName", "locale", "mcId", "visitorId", "customerId",
                                  "attributes", "createdAt", "updatedAt"]
 
-    static func profile(from rows: SQLiteRows) -> Profile {
+    static func profile(from rows: RawStatement) -> Profile {
         Profile(id: rows.int64(0), email: rows.optionalString(1), phone: rows.optionalString(2), firstName: rows.optionalString(3),
                 lastName: rows.optionalString(4), locale: rows.optionalString(5), mcId: rows.optionalString(6),
                 visitorId: rows.optionalString(7), customerId: rows.optionalString(8),

@@ -35,6 +35,38 @@ import TestSupport
         #expect(try store.event(id: lane0[0].id).summary.attempts == 1)
     }
 
+    /// The daemon's statements bind and read values with SQLite's C API
+    /// (RawStatement): what they write reads back through GRDB unchanged,
+    /// with empty text and an empty envelope kept apart from NULL.
+    @Test func eventsRoundTripThroughTheDaemonsStatements() throws {
+        let fixture = try StoreFixture(); let store = fixture.store
+        let events = [
+            IncomingEvent(consumer: "c", topic: "t", partition: 0, offset: 7, messageId: nil, analyticsTriggerId: "",
+                          triggerEventId: "cart", createTime: nil, envelope: Data()),
+            IncomingEvent(consumer: "c", topic: "t", partition: 0, offset: 8, messageId: "m-é-8", analyticsTriggerId: "uid",
+                          triggerEventId: "cart", createTime: 1_700_000_000_123, envelope: Data("{\"a\":\"ü\"}".utf8)),
+        ]
+        #expect(try store.storeEvents(events, advancing: [:]).stored == 2)
+        #expect(try store.storeEvents(events, advancing: [:]).stored == 0, "a replay stores nothing")
+        let due = try store.dueEvents(lane: 0, lanes: 1, limit: 10)
+        #expect(due.map(\.offset) == [7, 8])
+        #expect(due[0].analyticsTriggerId == "" && due[0].messageId == nil && due[0].createTime == nil && due[0].envelope == Data())
+        #expect(due[1].analyticsTriggerId == "uid" && due[1].messageId == "m-é-8" && due[1].createTime == 1_700_000_000_123)
+        #expect(due[1].envelope == events[1].envelope)
+        let sends = due.map { PendingSend(eventId: $0.id, templateVersion: 3, outboundMessageId: "id-\($0.offset)@x", targetAddress: "") }
+        #expect(try store.beginSends(sends) == Set(due.map(\.id)))
+        try store.markSent(eventIds: [due[1].id])
+        try store.finishEvents([(due[0].id, EventOutcome(status: .pending, detail: "", retryAt: Date().addingTimeInterval(60))),
+                                (due[1].id, EventOutcome(status: .processed, detail: "250 ok", sent: true, templateVersion: 3))])
+        let first = try store.event(id: due[0].id), second = try store.event(id: due[1].id)
+        #expect(first.summary.status == .pending && first.summary.lastError == "" && first.nextAttemptAt != nil)
+        #expect(first.summary.targetAddress == "" && first.outboundMessageId == "id-7@x" && first.templateVersion == 3 && first.sendState == nil)
+        #expect(first.envelope == "" && first.messageId == nil)
+        #expect(second.summary.status == .processed && second.sendState == "sent" && second.envelope == "{\"a\":\"ü\"}")
+        #expect(second.attempts.map(\.outcome) == ["processed"] && second.attempts.first?.detail == "250 ok")
+        #expect(first.attempts.map(\.outcome) == ["retry"] && first.attempts.first?.detail == "")
+    }
+
     @Test func aSentEventIsNeverSentAgain() throws {
         let fixture = try StoreFixture(); let store = fixture.store
         try seed(store, partitions: [0], perPartition: 2)
