@@ -1,4 +1,5 @@
 import CampaignCore
+import Foundation
 import Testing
 
 @Suite struct JSONValueParserTests {
@@ -42,6 +43,42 @@ import Testing
         #expect(try JSONValue.parse(Array(text.utf8), keeping: scalar) == .object(["n": .number(-150)]))
         // The full parse and a filter naming everything agree.
         #expect(try JSONValue.parse(Array(text.utf8), keeping: .all) == JSONValue.parse(text))
+    }
+
+    /// Text already checked is read for the same kept members without
+    /// checking the rest again; text that was never checked does not crash it.
+    @Test func checkedTextGivesTheSameMembersAndBrokenTextNoCrash() throws {
+        let text = #"{"skip": {"deep": [1, {"x": "a\"}b]"}, [], {}], "s": "\u00e9", "e": "\\"}, "t": true, "keep": {"a": {"b": [1, 2], "c": 3}, "d": "no"}, "u": [[["]"]]], "all": {"z": [true, null]}, "n": -1.5e2}"#
+        var filter = JSONMemberFilter.members([:])
+        filter.include(["keep", "a", "b"])
+        filter.include(["all"])
+        filter.include(["n"])
+        let bytes = Array(text.utf8)
+        #expect(try JSONValue.parse(checked: bytes, keeping: filter) == JSONValue.parse(bytes, keeping: filter))
+        #expect(try JSONValue.parse(checked: bytes, keeping: .all) == JSONValue.parse(text))
+        // Every envelope of the corpus the strict parser accepts reads the same both ways.
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Corpus/envelopes")
+        var envelope = JSONMemberFilter.members([:])
+        envelope.include([PipelineEnvelopeParser.messageKey, PipelineEnvelopeParser.triggerKey, "enrichments"])
+        envelope.include(["partition"])
+        var compared = 0
+        for name in try FileManager.default.contentsOfDirectory(atPath: folder.path) where name != "expected.json" {
+            let corpus = Array(try Data(contentsOf: folder.appendingPathComponent(name)))
+            guard let strict = try? JSONValue.parse(corpus, keeping: envelope) else { continue }
+            #expect(try JSONValue.parse(checked: corpus, keeping: envelope) == strict, "\(name)")
+            compared += 1
+        }
+        #expect(compared >= 3)
+        // Every cut of the text, and every byte replaced, either reads or throws.
+        for end in 0..<bytes.count { _ = try? JSONValue.parse(checked: Array(bytes[..<end]), keeping: filter) }
+        for position in bytes.indices {
+            for byte: UInt8 in [0x22, 0x5C, 0x7B, 0x7D, 0x5B, 0x5D, 0x2C] {
+                var broken = bytes
+                broken[position] = byte
+                _ = try? JSONValue.parse(checked: broken, keeping: filter)
+            }
+        }
     }
 
     @Test(arguments: [

@@ -119,6 +119,18 @@ extension JSONValue {
         var parser = JSONTextParser(bytes)
         return try parser.parseDocument(filter)
     }
+
+    /// The same for text this parser has already accepted (an envelope the
+    /// daemon checked when it stored it): the members not kept are passed
+    /// over by their quotes and brackets, not checked again, and member
+    /// names are not checked for duplicates. Checking every skipped member
+    /// a second time was most of reading a stored event's fields
+    /// (docs/performance.md). Text that was never checked gives an error or
+    /// a wrong value, never a crash.
+    public static func parse(checked bytes: [UInt8], keeping filter: JSONMemberFilter) throws(JSONSyntaxError) -> JSONValue {
+        var parser = JSONTextParser(bytes, alreadyChecked: true)
+        return try parser.parseDocument(filter)
+    }
 }
 
 /// Works on the UTF-8 bytes (valid, as they come from a String): the daemon
@@ -130,8 +142,13 @@ private struct JSONTextParser {
     var depth = 0
     /// See `parseObject`.
     var skippedNames: [String] = []
+    /// See `JSONValue.parse(checked:keeping:)`.
+    let alreadyChecked: Bool
 
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    init(_ bytes: [UInt8], alreadyChecked: Bool = false) {
+        self.bytes = bytes
+        self.alreadyChecked = alreadyChecked
+    }
 
     func position(_ at: Int) -> (Int, Int) {
         var line = 1, column = 1
@@ -334,8 +351,10 @@ private struct JSONTextParser {
             guard c == "\"" else { throw fail("expected a member name in double quotes, found \(describe(c))") }
             let keyStart = index
             let key = try parseString()
-            let seen = object[key] != nil || (manyNames?.contains(key) ?? skippedNames[namesBase...].contains(key))
-            if seen { throw fail("duplicate member name \"\(key)\"", at: keyStart) }
+            if !alreadyChecked {
+                let seen = object[key] != nil || (manyNames?.contains(key) ?? skippedNames[namesBase...].contains(key))
+                if seen { throw fail("duplicate member name \"\(key)\"", at: keyStart) }
+            }
             try skipWhitespace()
             guard current == ":" else { throw fail("expected ':' after the member name \"\(key)\", found \(describe(current))") }
             index += 1
@@ -344,7 +363,9 @@ private struct JSONTextParser {
             case .members(let members)?: members[key]
             case nil: nil
             }
-            if let value = try parseValue(child) {
+            if child == nil && alreadyChecked {
+                try passValue()
+            } else if let value = try parseValue(child) {
                 object[key] = value
             } else if manyNames != nil {
                 manyNames!.insert(key)
@@ -360,6 +381,39 @@ private struct JSONTextParser {
             default: throw fail("expected ',' or '}' after the value of \"\(key)\", found \(describe(current))")
             }
         }
+    }
+
+    /// Moves past one value of already-checked text by its quotes and
+    /// brackets alone, up to the ',', '}' or ']' after it.
+    mutating func passValue() throws(JSONSyntaxError) {
+        try skipWhitespace()
+        var open = 0
+        while index < bytes.count {
+            switch bytes[index] {
+            case 0x22:  // a string: to its closing quote, past escapes
+                index += 1
+                while index < bytes.count {
+                    let byte = bytes[index]
+                    index += byte == 0x5C ? 2 : 1
+                    if byte == 0x22 { break }
+                }
+                if open == 0 { return }
+            case 0x7B, 0x5B:
+                open += 1
+                index += 1
+            case 0x7D, 0x5D:
+                if open == 0 { return }  // the end of the container holding a number or literal
+                open -= 1
+                index += 1
+                if open == 0 { return }
+            case 0x2C:
+                if open == 0 { return }
+                index += 1
+            default:
+                index += 1
+            }
+        }
+        if open > 0 { throw fail("unexpected end of the text inside a value") }
     }
 
     mutating func parseArray(_ keep: JSONMemberFilter?) throws(JSONSyntaxError) -> JSONValue? {

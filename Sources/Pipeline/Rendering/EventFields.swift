@@ -14,7 +14,8 @@ public enum EventFields {
     static func extract(from envelope: Data, definition: TriggerDefinition, filter: JSONMemberFilter) throws -> [String: JSONValue] {
         let root: JSONValue
         do {
-            root = try JSONValue.parse(Array(envelope), keeping: filter)
+            // Checked when it was stored (PipelineEnvelopeParser).
+            root = try JSONValue.parse(checked: Array(envelope), keeping: filter)
         } catch {
             throw CampaignError.badInput("the stored envelope is not valid JSON: \(error)")
         }
