@@ -94,6 +94,7 @@ public final class Pipelined: @unchecked Sendable {
     var router: ReloadableRouter
     var ingest: IngestWriter?
     var workers: ProcessingWorkers?
+    var checkpoints: BackgroundCheckpoints?
     var monitor: MonitorServer?
     var timers: [Task<Void, Never>] = []
     var countsRefreshedAt = Date.distantPast
@@ -137,6 +138,7 @@ public final class Pipelined: @unchecked Sendable {
         if interrupted.requeued > 0 {
             logger.warning("Resuming \(interrupted.requeued) events interrupted by the previous stop; \(interrupted.inFlightSends) of them were being sent and are sent again with the same Message-ID")
         }
+        checkpoints = try store.startBackgroundCheckpoints()
         let workers = ProcessingWorkers(store: store, handler: setup.handler, threads: settings.processingThreads,
                                         stats: stats, logger: logger, hold: storageHold)
         let ingest = IngestWriter(store: store, router: router,
@@ -284,6 +286,7 @@ public final class Pipelined: @unchecked Sendable {
         _ = consumersDone.wait(timeout: .now() + 10)
         ingest?.stop()
         workers?.stop()
+        checkpoints?.stop()
         for timer in timers { timer.cancel() }
         refreshStatusCounts(force: true)
         if lock.withLock({ setup.settings.dumpStatePeriodSec }) > 0 { dumpStatus() }
