@@ -266,6 +266,15 @@ private struct JSONTextParser {
     mutating func parseString(build: Bool = true) throws(JSONSyntaxError) -> String {
         let start = index
         index += 1  // opening quote
+        // Most strings (member names above all) hold no escape: made
+        // straight from their bytes, without a buffer of their own.
+        var end = index
+        while end < bytes.count, case let byte = bytes[end], byte != 0x22, byte != 0x5C, byte >= 0x20 { end += 1 }
+        if end < bytes.count && bytes[end] == 0x22 {
+            let text = build ? String(decoding: bytes[index..<end], as: UTF8.self) : ""
+            index = end + 1
+            return text
+        }
         var result: [UInt8] = []
         while true {
             guard let c = current else { throw fail("unterminated string (the closing '\"' is missing)", at: start) }
