@@ -89,7 +89,7 @@ extension InstanceStore {
                 // For each key, its first `limit` profiles straight from the
                 // alias index (no window function and sort: half the time).
                 let statement = try db.cachedStatement(sql: """
-                    SELECT \(Self.profileColumns.map { "p.\($0)" }.joined(separator: ", ")), p.\(alias.rawValue)
+                    SELECT \(Self.profileColumnList), p.\(alias.rawValue)
                     FROM json_each(?) AS k
                     JOIN profile p ON p.id IN (SELECT id FROM profile WHERE \(alias.rawValue) = k.value ORDER BY id LIMIT ?)
                     ORDER BY p.id
@@ -127,7 +127,7 @@ extension InstanceStore {
     /// The first `limit` profiles by id, and how many there are.
     public func listProfiles(limit: Int) throws -> ProfilePage {
         try read { db in
-            let profiles = try Row.fetchAll(db, sql: "SELECT * FROM profile ORDER BY id LIMIT ?", arguments: [limit]).map(Self.profile(from:))
+            let profiles = try Self.fetchProfiles(db, "ORDER BY id LIMIT ?") { $0.bind(limit) }
             let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM profile") ?? 0
             return ProfilePage(profiles: profiles, total: total)
         }
@@ -155,11 +155,11 @@ extension InstanceStore {
     @discardableResult
     public func deleteProfile(id: Int64) throws -> Profile {
         try write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM profile WHERE id = ?", arguments: [id]) else {
+            guard let profile = try Self.fetchProfiles(db, "WHERE id = ?", { $0.bind(id) }).first else {
                 throw CampaignError.notFound("no profile has id \(id)", hint: "see the profiles with: campaignctl profile list")
             }
             try db.execute(sql: "DELETE FROM profile WHERE id = ?", arguments: [id])
-            return Self.profile(from: row)
+            return profile
         }
     }
 
@@ -220,16 +220,15 @@ extension InstanceStore {
         let trimmed = identifier.trimmingCharacters(in: .whitespaces)
         func matches(_ alias: ProfileAlias) throws -> [Profile] {
             guard let value = alias.normalise(trimmed) else { return [] }
-            return try Row.fetchAll(db, sql: "SELECT * FROM profile WHERE \(alias.rawValue) = ? ORDER BY id LIMIT 5",
-                                    arguments: [value]).map(profile(from:))
+            return try fetchProfiles(db, "WHERE \(alias.rawValue) = ? ORDER BY id LIMIT 5") { $0.bind(value) }
         }
         var found: [Profile] = []
         var by = alias?.rawValue ?? "id"
         if let alias {
             found = try matches(alias)
         } else {
-            if let id = Int64(trimmed), let row = try Row.fetchOne(db, sql: "SELECT * FROM profile WHERE id = ?", arguments: [id]) {
-                return profile(from: row)
+            if let id = Int64(trimmed), let profile = try fetchProfiles(db, "WHERE id = ?", { $0.bind(id) }).first {
+                return profile
             }
             let candidates: [ProfileAlias] = trimmed.contains("@") ? [.email] : [.customerId, .mcId, .visitorId, .phone]
             for candidate in candidates {
@@ -249,9 +248,19 @@ extension InstanceStore {
         return first
     }
 
-    /// The profile columns in the order `profile(from: RawStatement)` reads them.
+    /// The profile columns in the order `profile(from:)` reads them, of a table named `p`.
     static let profileColumns = ["id", "email", "phone", "firstName", "lastName", "locale", "mcId", "visitorId", "customerId",
                                  "attributes", "createdAt", "updatedAt"]
+    static let profileColumnList = profileColumns.map { "p.\($0)" }.joined(separator: ", ")
+
+    /// The profiles `tail` (the SQL after `FROM profile p`) selects; `bind` gives its parameters.
+    static func fetchProfiles(_ db: Database, _ tail: String, _ bind: (inout RawStatement) -> Void = { _ in }) throws -> [Profile] {
+        var rows = RawStatement(try db.cachedStatement(sql: "SELECT \(profileColumnList) FROM profile p \(tail)"))
+        bind(&rows)
+        var profiles: [Profile] = []
+        while try rows.next() { profiles.append(profile(from: rows)) }
+        return profiles
+    }
 
     static func profile(from rows: RawStatement) -> Profile {
         Profile(id: rows.int64(0), email: rows.optionalString(1), phone: rows.optionalString(2), firstName: rows.optionalString(3),
@@ -264,13 +273,6 @@ extension InstanceStore {
     static func attributes(_ text: String) -> [String: AttributeValue] {
         // Most profiles have no attributes; a JSONDecoder per row showed in the daemon's profile.
         text == "{}" ? [:] : (try? JSONDecoder().decode([String: AttributeValue].self, from: Data(text.utf8))) ?? [:]
-    }
-
-    static func profile(from row: Row) -> Profile {
-        Profile(id: row["id"], email: row["email"], phone: row["phone"], firstName: row["firstName"],
-                lastName: row["lastName"], locale: row["locale"], mcId: row["mcId"], visitorId: row["visitorId"],
-                customerId: row["customerId"], attributes: attributes(row["attributes"] ?? "{}"),
-                createdAt: row["createdAt"], updatedAt: row["updatedAt"])
     }
 
     static func denylistEntry(from row: Row) -> DenylistEntry {

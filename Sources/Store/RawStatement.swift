@@ -2,9 +2,10 @@ import Foundation
 import GRDB
 import GRDBSQLite
 
-/// A cached statement bound and stepped with SQLite's C API. Only for the
+/// A cached statement bound and stepped with SQLite's C API. For the
 /// statements the daemon runs for every event (storing it, reading the due
-/// ones, reconciling, recording sends and outcomes): there GRDB's
+/// ones, reconciling, recording sends and outcomes), and the other profile
+/// reads, which share reconciliation's decoding of a profile: there GRDB's
 /// per-statement work (arguments as an array of existentials, each value
 /// boxed into a `DatabaseValue`, a `Row` copied per row, observation hooks
 /// around each execution) cost as much as SQLite itself
