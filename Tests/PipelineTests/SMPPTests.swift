@@ -56,7 +56,7 @@ func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async thro
         #expect(submit.registeredDelivery == 0)
         #expect(smsc.boundSessions == 1)
 
-        try await offPool { connector.close() }
+        try await offPool { connector.disconnect() }
         #expect(try await eventually(timeout: .seconds(10)) { smsc.records.contains { $0.command == "unbind" } && smsc.boundSessions == 0 })
         #expect(connector.currentSession == nil)
     }
@@ -65,7 +65,7 @@ func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async thro
         let smsc = try simulator()
         defer { smsc.stop() }
         let connector = SMPPConnector(account: account(smsc), options: options)
-        defer { connector.close() }
+        defer { connector.disconnect() }
         let text = "Привет 👋"
         let results = try await offPool {
             connector.send([OutgoingSMS(to: "0612345678", text: text, from: "+33700000000", messageId: "m2")])
@@ -84,7 +84,7 @@ func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async thro
         let smsc = try simulator()
         defer { smsc.stop() }
         let connector = SMPPConnector(account: account(smsc), options: options)
-        defer { connector.close() }
+        defer { connector.disconnect() }
         let gsm = String(repeating: "0123456789", count: 40) + " {fin}"
         let ucs = String(repeating: "ж", count: 100) + "😀"
         let results = try await offPool {
@@ -182,7 +182,7 @@ func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async thro
         let smsc = try simulator(SMSCFaults(rejectDestinationPrefixes: ["+999"]))
         defer { smsc.stop() }
         let connector = SMPPConnector(account: account(smsc), options: options)
-        defer { connector.close() }
+        defer { connector.disconnect() }
         let results = try await offPool {
             connector.send([OutgoingSMS(to: "+999123456", text: "a", messageId: "1"),
                             OutgoingSMS(to: "+33612345678", text: "b", messageId: "2"),
@@ -200,7 +200,7 @@ func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async thro
         let smsc = try simulator(SMSCFaults(throttleNext: 1))
         defer { smsc.stop() }
         let connector = SMPPConnector(account: account(smsc), options: options)
-        defer { connector.close() }
+        defer { connector.disconnect() }
         let batch = [OutgoingSMS(to: "+33612345678", text: "a", messageId: "1"),
                      OutgoingSMS(to: "+33612345679", text: "b", messageId: "2")]
         let first = try await offPool { connector.send(batch) }
@@ -223,7 +223,7 @@ func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async thro
         let smsc = try simulator(SMSCFaults(nackNext: 1))
         defer { smsc.stop() }
         let connector = SMPPConnector(account: account(smsc), options: options)
-        defer { connector.close() }
+        defer { connector.disconnect() }
         let message = OutgoingSMS(to: "+33612345678", text: "a", messageId: "1")
         let first = try await offPool { connector.send([message]) }
         guard case .temporaryFailure(let reason) = first.first else { Issue.record("\(first)"); return }
@@ -237,7 +237,7 @@ func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async thro
         let smsc = try simulator(SMSCFaults(dropNext: 1))
         defer { smsc.stop() }
         let connector = SMPPConnector(account: account(smsc), options: options)
-        defer { connector.close() }
+        defer { connector.disconnect() }
         let message = OutgoingSMS(to: "+33612345678", text: "a", messageId: "1")
         let first = try await offPool { connector.send([message]) }
         guard case .temporaryFailure(let reason) = first.first else { Issue.record("\(first)"); return }

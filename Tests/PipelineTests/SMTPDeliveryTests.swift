@@ -200,12 +200,19 @@ import TestSupport
         let mails = try await server.waitForMessages(3)
         #expect(mails.map(\.rcptTos) == [["a@example.com"], ["b@example.com"], ["c@example.com"]])
         #expect(Set(mails.map(\.peerPort)).count == 1, "both batches on one connection")
+        // The daemon stops: QUIT, and the next send has a connection of its own.
+        try await offPool { connector.disconnect() }
+        #expect(connector.pool?.idleCount == 0)
+        let third = try await offPool { connector.send([sampleEmail(to: "e@example.com", id: "6@t")]) }
+        #expect(third.allSatisfy { $0.isSent })
+        let after = try await server.waitForMessages(4)
+        #expect(after.count == 4 && after[3].peerPort != mails[0].peerPort)
 
         // Without keeping (a proof), each call has a connection of its own.
         let single = SMTPConnector(relay: SMTPRelay(host: "127.0.0.1", port: server.port))
         for id in 4...5 { _ = try await offPool { single.send([sampleEmail(to: "d\(id)@example.com", id: "\(id)@t")]) } }
         #expect(single.pool == nil)
-        let all = try await server.waitForMessages(5)
+        let all = try await server.waitForMessages(6)
         #expect(Set(all.suffix(2).map(\.peerPort)).count == 2)
     }
 

@@ -286,6 +286,7 @@ public final class Pipelined: @unchecked Sendable {
         _ = consumersDone.wait(timeout: .now() + 10)
         ingest?.stop()
         workers?.stop()
+        lock.withLock { setup.handler }.stop()
         checkpoints?.stop()
         for timer in timers { timer.cancel() }
         refreshStatusCounts(force: true)

@@ -8,6 +8,12 @@ import Store
 /// handing messages to a connector and return one outcome per event.
 public protocol EventHandler: Sendable {
     func handle(_ events: [ClaimedEvent], now: Date) -> [(eventId: Int64, outcome: EventOutcome)]
+    /// The daemon stops: close what is kept open (relay connections, binds).
+    func stop()
+}
+
+extension EventHandler {
+    public func stop() {}
 }
 
 /// `processingThreads` workers. Worker k owns the partitions whose number is

@@ -58,6 +58,12 @@ public final class TriggerProcessor: EventHandler, @unchecked Sendable {
         }
     }
 
+    /// Says QUIT to the kept relay connections and unbinds from the SMSC.
+    public func stop() {
+        connectors.email.disconnect()
+        smsLock.withLock { connectors.sms.disconnect() }
+    }
+
     /// Trigger events whose paused events may go again (template published, not paused).
     public func resumableTriggerIds() -> [String] {
         ((try? store.publishedTriggers()) ?? []).filter { !$0.isPaused }.map(\.id)

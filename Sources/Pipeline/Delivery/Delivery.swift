@@ -65,9 +65,14 @@ public protocol EmailConnector: Sendable {
     /// The same, telling `accepted` the index of each message as soon as the
     /// server took it, so that the caller can record it before the batch ends.
     func send(_ emails: [OutgoingEmail], accepted: (Int) -> Void) -> [DeliveryResult]
+    /// Closes what the connector keeps open between calls (QUIT to a kept
+    /// relay connection), for a daemon that stops.
+    func disconnect()
 }
 
 extension EmailConnector {
+    public func disconnect() {}
+
     /// Connectors that cannot tell earlier report acceptance when the batch is done.
     public func send(_ emails: [OutgoingEmail], accepted: (Int) -> Void) -> [DeliveryResult] {
         let results = send(emails)
@@ -79,4 +84,10 @@ extension EmailConnector {
 /// Sends SMS: SMPP 3.4, or the `file:` outbox.
 public protocol SMSConnector: Sendable {
     func send(_ messages: [OutgoingSMS]) -> [DeliveryResult]
+    /// Closes what the connector keeps open between calls (an SMPP bind).
+    func disconnect()
+}
+
+extension SMSConnector {
+    public func disconnect() {}
 }

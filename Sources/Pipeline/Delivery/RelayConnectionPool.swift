@@ -43,6 +43,15 @@ final class RelayConnectionPool: @unchecked Sendable {
         if !kept { session.close() }
     }
 
+    /// Says QUIT on every kept connection and closes it.
+    func closeAll() {
+        let sessions = lock.withLock { () -> [PlainSMTPSession] in
+            defer { idle.removeAll() }
+            return idle.map(\.session)
+        }
+        for session in sessions { session.close() }
+    }
+
     /// How many connections are open and idle (for tests).
     var idleCount: Int { lock.withLock { idle.count } }
 

@@ -34,6 +34,11 @@ public struct SMTPConnector: EmailConnector {
         send(emails, accepted: { _ in })
     }
 
+    /// Says QUIT on the kept connections and closes them.
+    public func disconnect() {
+        pool?.closeAll()
+    }
+
     public func send(_ emails: [OutgoingEmail], accepted: (Int) -> Void) -> [DeliveryResult] {
         let prepared = emails.map { email in Result { () throws(EmailRejected) in try MIMEMessage(email) } }
         guard prepared.contains(where: { if case .success = $0 { true } else { false } }) else {

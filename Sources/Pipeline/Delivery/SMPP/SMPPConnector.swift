@@ -31,7 +31,7 @@ public final class SMPPConnector: SMSConnector, @unchecked Sendable {
     deinit { session?.unbind() }
 
     /// Unbinds and closes the session, if one is open.
-    public func close() {
+    public func disconnect() {
         let open = lock.withLock { () -> SMPPSession? in
             defer { session = nil }
             return session
