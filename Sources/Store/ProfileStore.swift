@@ -105,13 +105,15 @@ extension InstanceStore {
                     if let phone = profile.phone { candidates.insert(phone) }
                 }
             }
-            let keys = candidates.compactMap { ContactAddress.denylistKey($0)?.address }
-            if !keys.isEmpty {
+            let keys = Dictionary(candidates.map { ($0, ContactAddress.denylistKey($0)?.address) }, uniquingKeysWith: { a, _ in a })
+            let asked = Set(keys.values.compactMap { $0 })
+            if !asked.isEmpty {
                 let denylisted = try db.cachedStatement(sql: "SELECT address FROM denylist WHERE address IN (SELECT value FROM json_each(?))")
                 var rows = RawStatement(denylisted)
-                rows.bind(Self.jsonArray(keys))
+                rows.bind(Self.jsonArray(asked))
                 while try rows.next() { result.denylistKeys.insert(rows.string(0)) }
             }
+            result.answers = keys.mapValues { key in key.map { result.denylistKeys.contains($0) } ?? false }
             return result
         }
     }
@@ -368,11 +370,16 @@ public struct ProfileLookup: Hashable, Sendable {
 public struct RecipientMatches: Sendable {
     public var profiles: [ProfileLookup: [Profile]] = [:]
     var denylistKeys: Set<String> = []
+    /// The answer for each address asked about and of the profiles found,
+    /// as written: the daemon asks once per message, and making the
+    /// denylist form again each time showed in its profile.
+    var answers: [String: Bool] = [:]
 
     public init() {}
 
-    /// Whether `address` (one of those asked about, or of the profiles found) is on the denylist.
+    /// Whether `address` (one of those asked about, or of the profiles found, however written) is on the denylist.
     public func isDenylisted(_ address: String) -> Bool {
+        if let answer = answers[address] { return answer }
         guard let key = ContactAddress.denylistKey(address) else { return false }
         return denylistKeys.contains(key.address)
     }

@@ -82,6 +82,8 @@ import TestSupport
                                        addresses: ["other@x.io"])
         #expect(both.profiles.count == 2)
         #expect(both.isDenylisted("SOLO@x.io") && !both.isDenylisted("same@x.io") && !both.isDenylisted("other@x.io"))
+        // The profile's address as stored (the daemon's question) is answered from the read itself.
+        #expect(both.isDenylisted("solo@x.io") && !both.isDenylisted("not an address"))
 
         // Upserting by a key several profiles share is refused for that row only.
         let (counts, rejected) = try load(store, [input(9, [.email: "same@x.io", .firstName: "X"]), input(10, [.email: "solo@x.io", .firstName: "S"])],
