@@ -35,6 +35,9 @@ import TestSupport
                                    to: "a@example.com", messageId: "m1@test", subjectPrefix: "[Proof #1] ")
         #expect(email.subject == "[Proof #1] You left x  Bcc: evil@example.com")
         #expect(!email.subject.contains("\n"))
+        // C1 controls (U+0080–009F) too; other non-ASCII text stays as it is.
+        let c1 = template.email(RenderInput(event: ["productName": .string("a\u{85}b\u{9B}c é ✓")]), to: "a@example.com", messageId: "m2@test")
+        #expect(c1.subject == "You left a b c é ✓")
     }
 
     @Test func loopsOverProducts() throws {

@@ -136,7 +136,10 @@ public struct CompiledTemplate: Sendable {
     }
 
     static func singleLine(_ text: String) -> String {
-        String(String.UnicodeScalarView(text.unicodeScalars.map { $0.properties.generalCategory == .control ? " " : $0 }))
+        // Control characters are U+0000–001F, U+007F and U+0080–009F (C2 80–9F in UTF-8):
+        // a subject without those bytes is returned as it is, with no lookup per character.
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 != 0x7F && $0 != 0xC2 }) { return text }
+        return String(String.UnicodeScalarView(text.unicodeScalars.map { $0.properties.generalCategory == .control ? " " : $0 }))
     }
 
     /// The context as JSON values, for the render plans: the same members as `context`.
