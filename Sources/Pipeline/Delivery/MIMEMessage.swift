@@ -247,11 +247,32 @@ public struct MIMEMessage: Sendable, Equatable {
         (1...70).contains(boundary.utf8.count) && boundary.utf8.allSatisfy { boundaryAllowed[Int($0)] }
     }
 
+    /// Drawn once per process from the system's generator; each boundary
+    /// mixes it with a counter: two system calls per message for random
+    /// bytes showed in the daemon's profile, and a boundary needs to be
+    /// unlikely, not secret.
+    private static let boundarySeed = UInt64.random(in: 0...UInt64.max)
+    private static let boundaryCount = BoundaryCounter()
+
+    private final class BoundaryCounter: @unchecked Sendable {
+        private let lock = NSLock()
+        private var count: UInt64 = 0
+        func next() -> UInt64 { lock.withLock { count &+= 1; return count } }
+    }
+
+    /// SplitMix64's finaliser: consecutive inputs give unrelated outputs.
+    private static func mix(_ value: UInt64) -> UInt64 {
+        var z = value &+ 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
     private static func randomBoundary() -> String {
         // "=_" cannot occur in quoted-printable text, where "=" always starts
         // an escape or a soft line break.
-        var generator = SystemRandomNumberGenerator()
-        let high = UInt64.random(in: 0...UInt64.max, using: &generator), low = UInt64.random(in: 0...UInt64.max, using: &generator)
+        let count = boundaryCount.next()
+        let high = mix(boundarySeed ^ count), low = mix(high ^ boundarySeed)
         func hex(_ value: UInt64) -> String {
             let digits = String(value, radix: 16)
             return String(repeating: "0", count: 16 - digits.utf8.count) + digits
