@@ -232,9 +232,14 @@ public struct MIMEMessage: Sendable, Equatable {
     // MARK: - Checks
 
     static func check(messageId: String) throws(EmailRejected) {
-        let parts = messageId.split(separator: "@", omittingEmptySubsequences: false)
-        guard !messageId.isEmpty, messageId.utf8.count <= 250, messageId.utf8.allSatisfy({ messageIdAllowed[Int($0)] }),
-              parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty, !messageId.hasPrefix(".") else {
+        // On bytes, without splitting: this runs for every message.
+        let utf8 = messageId.utf8
+        let at = utf8.firstIndex(of: UInt8(ascii: "@"))
+        let oneAtInside = at.map { at in
+            at != utf8.startIndex && utf8.index(after: at) != utf8.endIndex && !utf8[utf8.index(after: at)...].contains(UInt8(ascii: "@"))
+        } ?? false
+        guard !messageId.isEmpty, utf8.count <= 250, utf8.allSatisfy({ messageIdAllowed[Int($0)] }),
+              oneAtInside, utf8.first != UInt8(ascii: ".") else {
             throw EmailRejected("message id \(EmailAddress.quote(messageId)) must be left@right (at most 250 characters, "
                 + "letters, digits and !#$%&'*+-=?^_`{|}~. only, no angle brackets, slashes or spaces)")
         }
@@ -319,6 +324,8 @@ public struct MIMEMessage: Sendable, Equatable {
     static func unstructuredHeader(_ name: String, _ value: String) -> String {
         let text = singleLine(value)
         let plain = text.utf8.allSatisfy { $0 < 0x80 } && !looksEncoded(text)
+        // Short enough for one line: what the folding below would give, without splitting.
+        if plain && name.utf8.count + 2 + text.utf8.count <= 78 { return name + ": " + text }
         if plain {
             // Fold at spaces so that lines stay under 78 octets where words allow.
             var lines: [String] = []
