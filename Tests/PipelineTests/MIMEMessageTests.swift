@@ -183,4 +183,42 @@ import TestSupport
         #expect(wrapped == [String(repeating: "a", count: 75) + "=", "=2Eb"])
         #expect(!encoded.contains("\n.") && !encoded.unicodeScalars.contains { !$0.isASCII })
     }
+
+    /// The encoder copies runs of plain bytes at once; it gives the bytes
+    /// of the plain per-byte encoding below for any text.
+    @Test func quotedPrintableMatchesAByteAtATimeEncoding() {
+        func reference(_ text: String) -> String {
+            var out: [UInt8] = []
+            for (number, line) in text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
+                .split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                if number > 0 { out += [0x0D, 0x0A] }
+                let bytes = Array(line.utf8)
+                var length = 0
+                for (index, byte) in bytes.enumerated() {
+                    var literal: Bool
+                    switch byte {
+                    case UInt8(ascii: "="): literal = false
+                    case UInt8(ascii: " "), UInt8(ascii: "\t"): literal = index != bytes.count - 1
+                    case UInt8(ascii: "."): literal = index != 0
+                    case UInt8(ascii: "F"): literal = !(index == 0 && bytes.starts(with: Array("From ".utf8)))
+                    case 33...126: literal = true
+                    default: literal = false
+                    }
+                    if length + (literal ? 1 : 3) > 75 {
+                        out += Array("=\r\n".utf8)
+                        length = 0
+                        if byte == UInt8(ascii: ".") { literal = false }
+                    }
+                    if literal { out.append(byte); length += 1 } else { out += Array(String(format: "=%02X", byte).utf8); length += 3 }
+                }
+            }
+            return String(decoding: out, as: UTF8.self)
+        }
+        let pieces = ["a", "b", " ", "\t", ".", "=", "F", "From ", "é", "✓", "\n", "\r\n", "\r", "x.y", "   ", String(repeating: "z", count: 70)]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<3_000 {
+            let text = (0..<Int.random(in: 0...60, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined()
+            #expect(MIMEMessage.quotedPrintable(text) == reference(text), "\(text.debugDescription)")
+        }
+    }
 }

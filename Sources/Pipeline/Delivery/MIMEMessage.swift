@@ -434,17 +434,30 @@ public struct MIMEMessage: Sendable, Equatable {
         var length = 0
         let startsWithFrom = line.count >= 5 && line[0] == 0x46 && line[1] == 0x72 && line[2] == 0x6F && line[3] == 0x6D && line[4] == 0x20
         let last = line.count - 1
-        for index in 0..<line.count {
-            let byte = line[index]
-            var literal: Bool
+        func isLiteral(_ byte: UInt8, at index: Int) -> Bool {
             switch byte {
-            case UInt8(ascii: "="): literal = false
-            case UInt8(ascii: " "), UInt8(ascii: "\t"): literal = index != last
-            case UInt8(ascii: "."): literal = index != 0
-            case UInt8(ascii: "F"): literal = !(index == 0 && startsWithFrom)
-            case 33...126: literal = true
-            default: literal = false
+            case UInt8(ascii: "="): false
+            case UInt8(ascii: " "), UInt8(ascii: "\t"): index != last
+            case UInt8(ascii: "."): index != 0
+            case UInt8(ascii: "F"): !(index == 0 && startsWithFrom)
+            case 33...126: true
+            default: false
             }
+        }
+        var index = 0
+        while index < line.count {
+            // A run of bytes that go as they are and fit on the line is
+            // copied at once (a byte at a time was most of MIME's time).
+            var run = index
+            while run < line.count, length + (run - index) < 75, isLiteral(line[run], at: run) { run += 1 }
+            if run > index {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: line[index..<run]))
+                length += run - index
+                index = run
+                continue
+            }
+            let byte = line[index]
+            var literal = isLiteral(byte, at: index)
             if length + (literal ? 1 : 3) > 75 {
                 out.append(UInt8(ascii: "="))
                 out.append(0x0D)
@@ -461,6 +474,7 @@ public struct MIMEMessage: Sendable, Equatable {
                 out.append(hexDigits[Int(byte & 0x0F)])
                 length += 3
             }
+            index += 1
         }
     }
 }
