@@ -13,6 +13,10 @@ public final class BackgroundCheckpoints: @unchecked Sendable {
     /// Log pages (16 KiB) the writer lets pile up before it checkpoints
     /// itself: only when the background checkpoints fall behind.
     public static let writerThreshold = 16_384
+    /// SQLite's own threshold, given back to the writer at stop.
+    static let sqliteThreshold = 1_000
+    /// At ingest's pace, a few hundred log pages between two checkpoints.
+    public static let defaultInterval: TimeInterval = 0.1
 
     let interval: TimeInterval
     private let queue: DatabaseQueue
@@ -21,23 +25,26 @@ public final class BackgroundCheckpoints: @unchecked Sendable {
     private var stopping = false
     private var running = false
 
-    init(pool: DatabasePool, path: String, interval: TimeInterval) throws {
+    /// Takes the checkpoints of `pool`'s store from its writer and starts
+    /// making them every `interval`.
+    static func start(for pool: DatabasePool, every interval: TimeInterval = defaultInterval) throws -> BackgroundCheckpoints {
+        let checkpoints = try BackgroundCheckpoints(pool: pool, interval: interval)
+        checkpoints.condition.withLock { checkpoints.running = true }
+        let thread = Thread { [checkpoints] in checkpoints.loop() }
+        thread.name = "store-checkpoints"
+        thread.start()
+        return checkpoints
+    }
+
+    private init(pool: DatabasePool, interval: TimeInterval) throws {
         self.pool = pool
         self.interval = interval
         var configuration = Configuration()
         configuration.busyMode = .timeout(InstanceStore.busyTimeout)
-        queue = try DatabaseQueue(path: path, configuration: configuration)
+        queue = try DatabaseQueue(path: pool.path, configuration: configuration)
         try pool.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Self.writerThreshold)")
         }
-    }
-
-    /// Starts checkpointing every `interval`.
-    func start() {
-        condition.withLock { running = true }
-        let thread = Thread { [self] in loop() }
-        thread.name = "store-checkpoints"
-        thread.start()
     }
 
     /// Copies what the log holds now, without waiting for readers or the
@@ -58,7 +65,7 @@ public final class BackgroundCheckpoints: @unchecked Sendable {
         condition.broadcast()
         while running { condition.wait() }
         condition.unlock()
-        try? pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_autocheckpoint = 1000") }
+        try? pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Self.sqliteThreshold)") }
         try? queue.close()
     }
 
@@ -81,9 +88,7 @@ public final class BackgroundCheckpoints: @unchecked Sendable {
 extension InstanceStore {
     /// Starts checkpointing the store's log in the background every
     /// `interval` (the daemon's); `stop()` gives them back to the writer.
-    public func startBackgroundCheckpoints(every interval: TimeInterval = 0.1) throws -> BackgroundCheckpoints {
-        let checkpoints = try BackgroundCheckpoints(pool: dbPool, path: dbPool.path, interval: interval)
-        checkpoints.start()
-        return checkpoints
+    public func startBackgroundCheckpoints(every interval: TimeInterval = BackgroundCheckpoints.defaultInterval) throws -> BackgroundCheckpoints {
+        try BackgroundCheckpoints.start(for: dbPool, every: interval)
     }
 }

@@ -23,8 +23,7 @@ public enum StorageCeiling {
         let pool = try InstanceStore.makePool(path: path)
         try InstanceStore.migrate(pool)
         // Checkpointed like the daemon's store.
-        let checkpoints = try BackgroundCheckpoints(pool: pool, path: path, interval: 0.1)
-        checkpoints.start()
+        let checkpoints = try BackgroundCheckpoints.start(for: pool)
         defer { checkpoints.stop() }
         let receivedMs = Int64(Date().timeIntervalSince1970 * 1000)
         let started = DispatchTime.now().uptimeNanoseconds

@@ -56,6 +56,6 @@ final class RelayConnectionPool: @unchecked Sendable {
     var idleCount: Int { lock.withLock { idle.count } }
 
     deinit {
-        for entry in idle { entry.session.close() }
+        closeAll()
     }
 }
