@@ -96,5 +96,33 @@ import Testing
         do { _ = try JSONValue.parse(Array(text.utf8), keeping: filter) } catch { filtered = error }
         #expect(full != nil && full?.description == filtered?.description)
     }
-}
 
+    /// Member names are compared as the keys of the built objects compare
+    /// them: after escapes are decoded, and canonically equivalent text is
+    /// one name, in objects built, only checked, small or large.
+    @Test(arguments: [
+        #"{"a": 1, "\u0061": 2}"#, #"{"\u0061": 1, "a": 2}"#, #"{"K": 1, "\u212A": 2}"#, #"{"\u212A": 1, "K": 2}"#,
+        "{\"\u{E9}\": 1, \"e\u{301}\": 2}", #"{"\"": 1, "\u0022": 2}"#,
+    ])
+    func duplicateNamesAreFoundHoweverTheyAreWritten(_ object: String) {
+        let filler = (0..<20).map { "\"m\($0)\": \($0)" }.joined(separator: ", ")
+        let large = "{" + filler + ", " + object.dropFirst()
+        for text in [object, large, "{\"skip\": \(object)}", "{\"skip\": \(large)}"] {
+            var filter = JSONMemberFilter.members([:])
+            filter.include(["keep"])
+            #expect(throws: JSONSyntaxError.self, "\(text)") { try JSONValue.parse(text) }
+            #expect(throws: JSONSyntaxError.self, "\(text)") { try JSONValue.parse(Array(text.utf8), keeping: filter) }
+        }
+        // Distinct names that share a prefix or a length are not duplicates.
+        #expect(throws: Never.self) { try JSONValue.parse(#"{"ab": 1, "ba": 2, "a": 3, "abc": 4, "\u00e9": 5, "e": 6}"#) }
+    }
+
+    @Test func aFilterFindsMembersWrittenWithEscapesOrAsEquivalentText() throws {
+        var filter = JSONMemberFilter.members([:])
+        filter.include(["keep", "x"])
+        filter.include(["\u{212A}"])
+        let text = #"{"k\u0065ep": {"x": 1, "y": 2}, "K": 3, "other": 4}"#
+        #expect(try JSONValue.parse(Array(text.utf8), keeping: filter) == .object(["keep": .object(["x": .number(1)]), "K": .number(3)]))
+        #expect(try JSONValue.parse(checked: Array(text.utf8), keeping: filter) == .object(["keep": .object(["x": .number(1)]), "K": .number(3)]))
+    }
+}

@@ -87,8 +87,7 @@ extension JSONValue {
     /// first fault and what is wrong there: comments, trailing commas, single
     /// quotes and an empty text are named as such.
     public static func parse(_ text: String) throws(JSONSyntaxError) -> JSONValue {
-        var parser = JSONTextParser(Array(text.utf8))
-        return try parser.parseDocument()
+        try JSONTextParser.parse(Array(text.utf8), .all, alreadyChecked: false)
     }
 }
 
@@ -116,8 +115,7 @@ extension JSONValue {
     /// everywhere in the document, but builds only the members `filter`
     /// names: reading a few fields of a large envelope costs a scan, not a tree.
     public static func parse(_ bytes: [UInt8], keeping filter: JSONMemberFilter) throws(JSONSyntaxError) -> JSONValue {
-        var parser = JSONTextParser(bytes)
-        return try parser.parseDocument(filter)
+        try JSONTextParser.parse(bytes, filter, alreadyChecked: false)
     }
 
     /// The same for text this parser has already accepted (an envelope the
@@ -128,24 +126,49 @@ extension JSONValue {
     /// (docs/performance.md). Text that was never checked gives an error or
     /// a wrong value, never a crash.
     public static func parse(checked bytes: [UInt8], keeping filter: JSONMemberFilter) throws(JSONSyntaxError) -> JSONValue {
-        var parser = JSONTextParser(bytes, alreadyChecked: true)
-        return try parser.parseDocument(filter)
+        try JSONTextParser.parse(bytes, filter, alreadyChecked: true)
     }
 }
 
-/// Works on the UTF-8 bytes (valid, as they come from a String): the daemon
-/// parses every stored envelope, and scalars or characters cost several
-/// times more. Columns in errors still count characters.
+/// Works on the UTF-8 bytes (valid, as they come from a String), through a
+/// pointer: the daemon parses every envelope it receives and every stored
+/// one it processes, and scalars, characters, array bounds checks and a
+/// String per member name cost several times more (docs/performance.md).
+/// Every read is behind an `index < count` check. Columns in errors still
+/// count characters.
 private struct JSONTextParser {
-    let bytes: [UInt8]
+    let bytes: UnsafeBufferPointer<UInt8>
     var index = 0
     var depth = 0
-    /// See `parseObject`.
-    var skippedNames: [String] = []
+    /// The member names of the objects being read, for the duplicate check:
+    /// on one stack shared by all objects (no allocation per object), in a
+    /// set once an object has many.
+    var names: [Name] = []
+    /// The decoded text of names written with escapes (`Name.decoded`).
+    var decodedNames: [UInt8] = []
     /// See `JSONValue.parse(checked:keeping:)`.
     let alreadyChecked: Bool
 
-    init(_ bytes: [UInt8], alreadyChecked: Bool = false) {
+    /// A member name: a range of the text, or of `decodedNames` for a name
+    /// with escapes. ASCII names are compared byte for byte; any other is
+    /// compared as a String, whose equality (canonical equivalence: "K" and
+    /// the Kelvin sign are one name) is what the objects' keys use.
+    struct Name {
+        var start: Int
+        var end: Int
+        var decoded: Bool
+        var ascii: Bool
+    }
+
+    static func parse(_ bytes: [UInt8], _ filter: JSONMemberFilter, alreadyChecked: Bool) throws(JSONSyntaxError) -> JSONValue {
+        let result: Result<JSONValue, JSONSyntaxError> = bytes.withUnsafeBufferPointer { buffer in
+            var parser = JSONTextParser(buffer, alreadyChecked: alreadyChecked)
+            do throws(JSONSyntaxError) { return .success(try parser.parseDocument(filter)) } catch { return .failure(error) }
+        }
+        return try result.get()
+    }
+
+    init(_ bytes: UnsafeBufferPointer<UInt8>, alreadyChecked: Bool) {
         self.bytes = bytes
         self.alreadyChecked = alreadyChecked
     }
@@ -165,7 +188,7 @@ private struct JSONTextParser {
         if byte < 0x80 { return Unicode.Scalar(byte) }
         var end = i + 1
         while end < bytes.count, end - i < 4, bytes[end] & 0xC0 == 0x80 { end += 1 }
-        return String(decoding: bytes[i..<end], as: UTF8.self).unicodeScalars.first ?? "\u{FFFD}"
+        return String(decoding: UnsafeBufferPointer(rebasing: bytes[i..<end]), as: UTF8.self).unicodeScalars.first ?? "\u{FFFD}"
     }
 
     func fail(_ reason: String, at: Int? = nil) -> JSONSyntaxError {
@@ -173,7 +196,11 @@ private struct JSONTextParser {
         return JSONSyntaxError(line: line, column: column, reason: reason)
     }
 
+    /// The character at `index`, for messages.
     var current: Unicode.Scalar? { index < bytes.count ? scalar(at: index) : nil }
+
+    /// The byte at `index`.
+    var peek: UInt8? { index < bytes.count ? bytes[index] : nil }
 
     func describe(_ s: Unicode.Scalar?) -> String {
         guard let s else { return "the end of the text" }
@@ -182,10 +209,10 @@ private struct JSONTextParser {
     }
 
     mutating func skipWhitespace() throws(JSONSyntaxError) {
-        while let c = current {
-            switch c {
-            case " ", "\t", "\n", "\r": index += 1
-            case "/":
+        while index < bytes.count {
+            switch bytes[index] {
+            case 0x20, 0x09, 0x0A, 0x0D: index += 1
+            case UInt8(ascii: "/"):
                 throw fail("comments are not allowed in JSON (remove the '//' or '/* */' text)")
             default: return
             }
@@ -194,7 +221,7 @@ private struct JSONTextParser {
 
     mutating func parseDocument(_ filter: JSONMemberFilter = .all) throws(JSONSyntaxError) -> JSONValue {
         try skipWhitespace()
-        guard current != nil else {
+        guard peek != nil else {
             throw fail("the text is empty: a JSON document should start with '[' or '{'")
         }
         let value = try parseValue(filter) ?? .null
@@ -210,125 +237,182 @@ private struct JSONTextParser {
     /// returns nil). The checks are the same in every case.
     mutating func parseValue(_ keep: JSONMemberFilter? = .all) throws(JSONSyntaxError) -> JSONValue? {
         try skipWhitespace()
-        guard let c = current else { throw fail("unexpected end of the text: a value is missing") }
+        guard let c = peek else { throw fail("unexpected end of the text: a value is missing") }
         switch c {
-        case "{": return try parseObject(keep)
-        case "[": return try parseArray(keep)
-        case "\"":
-            let text = try parseString(build: keep != nil)
-            return keep == nil ? nil : .string(text)
-        case "'": throw fail("strings must use double quotes (\"), not single quotes")
-        case "t": return try parseLiteral("true", .bool(true), build: keep != nil)
-        case "f": return try parseLiteral("false", .bool(false), build: keep != nil)
-        case "n": return try parseLiteral("null", .null, build: keep != nil)
-        case "-", "0"..."9": return try parseNumber(build: keep != nil)
-        default: throw fail("unexpected \(describe(c)): expected a value (object, array, string, number, true, false or null)")
+        case UInt8(ascii: "{"): return try parseObject(keep)
+        case UInt8(ascii: "["): return try parseArray(keep)
+        case UInt8(ascii: "\""):
+            let string = try scanString()
+            return keep == nil ? nil : .string(text(of: string))
+        case UInt8(ascii: "'"): throw fail("strings must use double quotes (\"), not single quotes")
+        case UInt8(ascii: "t"): return try parseLiteral("true", .bool(true), build: keep != nil)
+        case UInt8(ascii: "f"): return try parseLiteral("false", .bool(false), build: keep != nil)
+        case UInt8(ascii: "n"): return try parseLiteral("null", .null, build: keep != nil)
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber(build: keep != nil)
+        default: throw fail("unexpected \(describe(current)): expected a value (object, array, string, number, true, false or null)")
         }
     }
 
-    mutating func parseLiteral(_ word: String, _ value: JSONValue, build: Bool) throws(JSONSyntaxError) -> JSONValue? {
+    mutating func parseLiteral(_ word: StaticString, _ value: JSONValue, build: Bool) throws(JSONSyntaxError) -> JSONValue? {
         let start = index
-        for expected in word.unicodeScalars {
-            guard current == expected else { throw fail("invalid literal: expected '\(word)'", at: start) }
+        let expected = UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount)
+        for byte in expected {
+            guard peek == byte else { throw fail("invalid literal: expected '\(word)'", at: start) }
             index += 1
         }
         return build ? value : nil
     }
 
+    var atDigit: Bool { index < bytes.count && bytes[index] &- 0x30 < 10 }
+
     mutating func parseNumber(build: Bool = true) throws(JSONSyntaxError) -> JSONValue? {
         let start = index
-        if current == "-" { index += 1 }
-        guard let first = current, ("0"..."9").contains(first) else { throw fail("invalid number: a digit must follow '-'") }
-        if first == "0" {
+        if peek == UInt8(ascii: "-") { index += 1 }
+        guard atDigit else { throw fail("invalid number: a digit must follow '-'") }
+        if bytes[index] == UInt8(ascii: "0") {
             index += 1
-            if let c = current, ("0"..."9").contains(c) { throw fail("invalid number: leading zeros are not allowed", at: start) }
+            if atDigit { throw fail("invalid number: leading zeros are not allowed", at: start) }
         } else {
-            while let c = current, ("0"..."9").contains(c) { index += 1 }
+            while atDigit { index += 1 }
         }
-        if current == "." {
+        if peek == UInt8(ascii: ".") {
             index += 1
-            guard let c = current, ("0"..."9").contains(c) else { throw fail("invalid number: a digit must follow '.'") }
-            while let c = current, ("0"..."9").contains(c) { index += 1 }
+            guard atDigit else { throw fail("invalid number: a digit must follow '.'") }
+            while atDigit { index += 1 }
         }
-        if current == "e" || current == "E" {
+        if peek == UInt8(ascii: "e") || peek == UInt8(ascii: "E") {
             index += 1
-            if current == "+" || current == "-" { index += 1 }
-            guard let c = current, ("0"..."9").contains(c) else { throw fail("invalid number: the exponent needs digits") }
-            while let c = current, ("0"..."9").contains(c) { index += 1 }
+            if peek == UInt8(ascii: "+") || peek == UInt8(ascii: "-") { index += 1 }
+            guard atDigit else { throw fail("invalid number: the exponent needs digits") }
+            while atDigit { index += 1 }
         }
         guard build else { return nil }
-        let text = String(decoding: bytes[start..<index], as: UTF8.self)
+        let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
         guard let value = Double(text) else { throw fail("invalid number '\(text)'", at: start) }
         return .number(value)
     }
 
-    /// A string; with `build` false it is checked and "" returned.
-    mutating func parseString(build: Bool = true) throws(JSONSyntaxError) -> String {
+    /// A string checked in place: its content's range, and whether it holds
+    /// escapes (then `text(of:)` decodes it) or only ASCII.
+    struct ScannedString {
+        var content: Range<Int>
+        var escaped: Bool
+        var ascii: Bool
+    }
+
+    /// Checks the string at `index` (its opening quote) and moves past it.
+    mutating func scanString() throws(JSONSyntaxError) -> ScannedString {
         let start = index
         index += 1  // opening quote
-        // Most strings (member names above all) hold no escape: made
-        // straight from their bytes, without a buffer of their own.
-        var end = index
-        while end < bytes.count, case let byte = bytes[end], byte != 0x22, byte != 0x5C, byte >= 0x20 { end += 1 }
-        if end < bytes.count && bytes[end] == 0x22 {
-            let text = build ? String(decoding: bytes[index..<end], as: UTF8.self) : ""
-            index = end + 1
-            return text
-        }
-        var result: [UInt8] = []
+        let contentStart = index
+        var escaped = false
+        var high: UInt8 = 0
         while true {
-            guard let c = current else { throw fail("unterminated string (the closing '\"' is missing)", at: start) }
-            if c == "\"" { index += 1; break }
-            if c.value < 0x20 {
-                throw fail(c == "\n" ? "unterminated string: a line break inside a string must be written \\n"
-                                     : "\(describe(c)) inside a string must be escaped")
+            // A run of plain characters, the whole string for most.
+            while index < bytes.count, case let byte = bytes[index], byte != 0x22, byte != 0x5C, byte >= 0x20 {
+                high |= byte
+                index += 1
             }
-            if c == "\\" {
+            guard index < bytes.count else { throw fail("unterminated string (the closing '\"' is missing)", at: start) }
+            let byte = bytes[index]
+            if byte == 0x22 {
                 index += 1
-                guard let e = current else { throw fail("unterminated string", at: start) }
-                index += 1
-                switch e {
-                case "\"": result.append(UInt8(ascii: "\""))
-                case "\\": result.append(UInt8(ascii: "\\"))
-                case "/": result.append(UInt8(ascii: "/"))
-                case "b": result.append(UInt8(ascii: "\u{08}"))
-                case "f": result.append(UInt8(ascii: "\u{0C}"))
-                case "n": result.append(UInt8(ascii: "\n"))
-                case "r": result.append(UInt8(ascii: "\r"))
-                case "t": result.append(UInt8(ascii: "\t"))
-                case "u":
-                    var code = try parseHex4()
-                    if (0xD800...0xDBFF).contains(code) {
-                        guard current == "\\", index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "u") else {
-                            throw fail("invalid \\u escape: a high surrogate must be followed by a low surrogate")
-                        }
-                        index += 2
-                        let low = try parseHex4()
-                        guard (0xDC00...0xDFFF).contains(low) else { throw fail("invalid \\u escape: expected a low surrogate") }
-                        code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                return ScannedString(content: contentStart..<index - 1, escaped: escaped, ascii: high < 0x80)
+            }
+            if byte < 0x20 {
+                throw fail(byte == 0x0A ? "unterminated string: a line break inside a string must be written \\n"
+                                        : "\(describe(current)) inside a string must be escaped")
+            }
+            // A backslash.
+            escaped = true
+            index += 1
+            guard index < bytes.count else { throw fail("unterminated string", at: start) }
+            let e = bytes[index]
+            index += 1
+            switch e {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+                 UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                continue
+            case UInt8(ascii: "u"):
+                let code = try parseHex4()
+                if (0xD800...0xDBFF).contains(code) {
+                    guard peek == UInt8(ascii: "\\"), index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "u") else {
+                        throw fail("invalid \\u escape: a high surrogate must be followed by a low surrogate")
                     }
-                    guard let scalar = Unicode.Scalar(code) else { throw fail("invalid \\u escape: not a Unicode scalar") }
-                    UTF8.encode(scalar) { result.append($0) }
-                default:
-                    throw fail("invalid escape '\\\(Character(e))' in a string", at: index - 2)
+                    index += 2
+                    let low = try parseHex4()
+                    guard (0xDC00...0xDFFF).contains(low) else { throw fail("invalid \\u escape: expected a low surrogate") }
+                } else if Unicode.Scalar(code) == nil {
+                    throw fail("invalid \\u escape: not a Unicode scalar")
                 }
+            default:
+                index -= 1
+                throw fail("invalid escape '\\\(Character(current ?? "?"))' in a string", at: index - 1)
+            }
+        }
+    }
+
+    /// The text of a string `scanString` accepted.
+    func text(of string: ScannedString) -> String {
+        if !string.escaped { return String(decoding: UnsafeBufferPointer(rebasing: bytes[string.content]), as: UTF8.self) }
+        var decoded: [UInt8] = []
+        decode(string.content, into: &decoded)
+        return String(decoding: decoded, as: UTF8.self)
+    }
+
+    /// Appends the decoded bytes of the content of a string `scanString` accepted.
+    func decode(_ content: Range<Int>, into result: inout [UInt8]) {
+        var i = content.lowerBound
+        while i < content.upperBound {
+            let byte = bytes[i]
+            guard byte == 0x5C else {
+                let run = i
+                while i < content.upperBound, bytes[i] != 0x5C { i += 1 }
+                result.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<i]))
                 continue
             }
-            // A run of plain characters is copied at once.
-            let run = index
-            while index < bytes.count, case let next = bytes[index], next != 0x22, next != 0x5C, next >= 0x20 { index += 1 }
-            if build { result.append(contentsOf: bytes[run..<index]) }
+            let e = bytes[i + 1]
+            i += 2
+            switch e {
+            case UInt8(ascii: "b"): result.append(0x08)
+            case UInt8(ascii: "f"): result.append(0x0C)
+            case UInt8(ascii: "n"): result.append(0x0A)
+            case UInt8(ascii: "r"): result.append(0x0D)
+            case UInt8(ascii: "t"): result.append(0x09)
+            case UInt8(ascii: "u"):
+                var code = hex4(at: i)
+                i += 4
+                if (0xD800...0xDBFF).contains(code) {
+                    code = 0x10000 + ((code - 0xD800) << 10) + (hex4(at: i + 2) - 0xDC00)
+                    i += 6
+                }
+                UTF8.encode(Unicode.Scalar(code) ?? "\u{FFFD}") { result.append($0) }
+            default: result.append(e)  // '"', '\' and '/' stand for themselves
+            }
         }
-        return build ? String(decoding: result, as: UTF8.self) : ""
+    }
+
+    static func hexDigit(_ byte: UInt8) -> UInt32? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): UInt32(byte - UInt8(ascii: "0"))
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): UInt32(byte - UInt8(ascii: "a") + 10)
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): UInt32(byte - UInt8(ascii: "A") + 10)
+        default: nil
+        }
+    }
+
+    /// Four hexadecimal digits `parseHex4` accepted.
+    func hex4(at i: Int) -> UInt32 {
+        (i..<i + 4).reduce(0) { $0 * 16 + (Self.hexDigit(bytes[$1]) ?? 0) }
     }
 
     mutating func parseHex4() throws(JSONSyntaxError) -> UInt32 {
         var value: UInt32 = 0
         for _ in 0..<4 {
-            guard let c = current, let digit = Int(String(Character(c)), radix: 16) else {
+            guard let byte = peek, let digit = Self.hexDigit(byte) else {
                 throw fail("invalid \\u escape: expected 4 hexadecimal digits")
             }
-            value = value * 16 + UInt32(digit)
+            value = value * 16 + digit
             index += 1
         }
         return value
@@ -339,55 +423,106 @@ private struct JSONTextParser {
         if depth > 512 { throw fail("the document nests deeper than 512 levels") }
     }
 
+    /// A member name as the stack keeps it.
+    mutating func name(of string: ScannedString) -> Name {
+        guard string.escaped else {
+            return Name(start: string.content.lowerBound, end: string.content.upperBound, decoded: false, ascii: string.ascii)
+        }
+        let start = decodedNames.count
+        decode(string.content, into: &decodedNames)
+        let ascii = decodedNames[start...].allSatisfy { $0 < 0x80 }
+        return Name(start: start, end: decodedNames.count, decoded: true, ascii: ascii)
+    }
+
+    func text(of name: Name) -> String {
+        if name.decoded { return String(decoding: decodedNames[name.start..<name.end], as: UTF8.self) }
+        return String(decoding: UnsafeBufferPointer(rebasing: bytes[name.start..<name.end]), as: UTF8.self)
+    }
+
+    /// Whether two names are the same (mutating only so that the parser
+    /// is not copied for each comparison).
+    mutating func same(_ a: Name, _ b: Name) -> Bool {
+        guard a.ascii && b.ascii else { return text(of: a) == text(of: b) }
+        guard a.end - a.start == b.end - b.start else { return false }
+        if !a.decoded && !b.decoded {
+            return memcmp(bytes.baseAddress! + a.start, bytes.baseAddress! + b.start, a.end - a.start) == 0
+        }
+        let texts = [a, b].map { $0.decoded ? Array(decodedNames[$0.start..<$0.end]) : Array(UnsafeBufferPointer(rebasing: bytes[$0.start..<$0.end])) }
+        return texts[0] == texts[1]
+    }
+
+    /// The filter of the member named `name`, if `members` names it.
+    mutating func member(_ members: [String: JSONMemberFilter], named name: Name) -> JSONMemberFilter? {
+        guard name.ascii, !name.decoded, members.count <= 8 else { return members[text(of: name)] }
+        let count = name.end - name.start
+        for (candidate, filter) in members where candidate.utf8.count == count {
+            let equal = candidate.utf8.withContiguousStorageIfAvailable {
+                memcmp($0.baseAddress!, bytes.baseAddress! + name.start, count) == 0
+            }
+            if equal ?? candidate.utf8.elementsEqual(UnsafeBufferPointer(rebasing: bytes[name.start..<name.end])) { return filter }
+        }
+        // A non-ASCII filter name can still be canonically equal to an ASCII one.
+        if members.keys.allSatisfy({ $0.utf8.allSatisfy { $0 < 0x80 } }) { return nil }
+        return members[text(of: name)]
+    }
+
     mutating func parseObject(_ keep: JSONMemberFilter?) throws(JSONSyntaxError) -> JSONValue? {
         try enter()
         defer { depth -= 1 }
         index += 1
         var object: [String: JSONValue] = [:]
-        // Names of the members checked but not built, for the duplicate
-        // check: on a stack shared by all objects (no allocation per
-        // object), in a set once an object has many.
-        let namesBase = skippedNames.count
+        let namesBase = names.count, decodedBase = decodedNames.count
         var manyNames: Set<String>?
-        defer { skippedNames.removeSubrange(namesBase...) }
+        defer {
+            if names.count > namesBase { names.removeLast(names.count - namesBase) }
+            if decodedNames.count > decodedBase { decodedNames.removeLast(decodedNames.count - decodedBase) }
+        }
         try skipWhitespace()
-        if current == "}" { index += 1; return keep == nil ? nil : .object(object) }
+        if peek == UInt8(ascii: "}") { index += 1; return keep == nil ? nil : .object(object) }
         while true {
             try skipWhitespace()
-            guard let c = current else { throw fail("unexpected end of the text: the object is not closed with '}'") }
-            if c == "}" { throw fail("trailing comma before '}': remove the last ','") }
-            if c == "'" { throw fail("object keys must use double quotes (\"), not single quotes") }
-            guard c == "\"" else { throw fail("expected a member name in double quotes, found \(describe(c))") }
+            guard let c = peek else { throw fail("unexpected end of the text: the object is not closed with '}'") }
+            if c == UInt8(ascii: "}") { throw fail("trailing comma before '}': remove the last ','") }
+            if c == UInt8(ascii: "'") { throw fail("object keys must use double quotes (\"), not single quotes") }
+            guard c == UInt8(ascii: "\"") else { throw fail("expected a member name in double quotes, found \(describe(current))") }
             let keyStart = index
-            let key = try parseString()
+            let key = name(of: try scanString())
             if !alreadyChecked {
-                let seen = object[key] != nil || (manyNames?.contains(key) ?? skippedNames[namesBase...].contains(key))
-                if seen { throw fail("duplicate member name \"\(key)\"", at: keyStart) }
+                if manyNames != nil {
+                    guard manyNames!.insert(text(of: key)).inserted else {
+                        throw fail("duplicate member name \"\(text(of: key))\"", at: keyStart)
+                    }
+                } else {
+                    var earlier = namesBase
+                    while earlier < names.count {
+                        if same(names[earlier], key) { throw fail("duplicate member name \"\(text(of: key))\"", at: keyStart) }
+                        earlier += 1
+                    }
+                    names.append(key)
+                    if names.count - namesBase > 16 { manyNames = Set(names[namesBase...].map { text(of: $0) }) }
+                }
             }
             try skipWhitespace()
-            guard current == ":" else { throw fail("expected ':' after the member name \"\(key)\", found \(describe(current))") }
+            guard peek == UInt8(ascii: ":") else {
+                throw fail("expected ':' after the member name \"\(text(of: key))\", found \(describe(current))")
+            }
             index += 1
             let child: JSONMemberFilter? = switch keep {
             case .all?: .all
-            case .members(let members)?: members[key]
+            case .members(let members)?: member(members, named: key)
             case nil: nil
             }
             if child == nil && alreadyChecked {
                 try passValue()
             } else if let value = try parseValue(child) {
-                object[key] = value
-            } else if manyNames != nil {
-                manyNames!.insert(key)
-            } else {
-                skippedNames.append(key)
-                if skippedNames.count - namesBase > 16 { manyNames = Set(skippedNames[namesBase...]) }
+                object[text(of: key)] = value
             }
             try skipWhitespace()
-            switch current {
-            case ",": index += 1
-            case "}": index += 1; return keep == nil ? nil : .object(object)
+            switch peek {
+            case UInt8(ascii: ",")?: index += 1
+            case UInt8(ascii: "}")?: index += 1; return keep == nil ? nil : .object(object)
             case nil: throw fail("unexpected end of the text: the object is not closed with '}'")
-            default: throw fail("expected ',' or '}' after the value of \"\(key)\", found \(describe(current))")
+            default: throw fail("expected ',' or '}' after the value of \"\(text(of: key))\", found \(describe(current))")
             }
         }
     }
@@ -433,15 +568,15 @@ private struct JSONTextParser {
         let element: JSONMemberFilter? = keep == nil ? nil : .all
         var array: [JSONValue] = []
         try skipWhitespace()
-        if current == "]" { index += 1; return keep == nil ? nil : .array(array) }
+        if peek == UInt8(ascii: "]") { index += 1; return keep == nil ? nil : .array(array) }
         while true {
             try skipWhitespace()
-            if current == "]" { throw fail("trailing comma before ']': remove the last ','") }
+            if peek == UInt8(ascii: "]") { throw fail("trailing comma before ']': remove the last ','") }
             if let value = try parseValue(element) { array.append(value) }
             try skipWhitespace()
-            switch current {
-            case ",": index += 1
-            case "]": index += 1; return keep == nil ? nil : .array(array)
+            switch peek {
+            case UInt8(ascii: ",")?: index += 1
+            case UInt8(ascii: "]")?: index += 1; return keep == nil ? nil : .array(array)
             case nil: throw fail("unexpected end of the text: the array is not closed with ']'")
             default: throw fail("expected ',' or ']' after an array element, found \(describe(current))")
             }
