@@ -75,8 +75,8 @@ import FoundationNetworking
                                      environment: ["CAMPAIGNCTL_HOME": rig.home.home, "CAMPAIGNCTL_INSTANCE": "e2e"])
     }
 
-    func daemon(_ rig: Rig) async throws -> BackgroundProcess {
-        try BackgroundProcess(campaignctlBinary, ["pipelined", "run"],
+    func daemon(_ rig: Rig, verbose: Bool = false) async throws -> BackgroundProcess {
+        try BackgroundProcess(campaignctlBinary, ["pipelined", "run"] + (verbose ? ["--verbose"] : []),
                               environment: ["CAMPAIGNCTL_HOME": rig.home.home, "CAMPAIGNCTL_INSTANCE": "e2e"])
     }
 
@@ -88,7 +88,7 @@ import FoundationNetworking
         let rig = try await rig()
         let emulator = try await emulator(rig, count: 400, extra: ["--drop-every", "150", "--garbage-every", "90", "--unauthorized-first", "1"])
         #expect(await emulator.line { $0.contains("pipeline endpoint") } != nil, "emulator: \(emulator.stderr)")
-        let daemon = try await daemon(rig)
+        let daemon = try await daemon(rig, verbose: true)
         #expect(try await eventually(timeout: .seconds(90)) { finished(rig) >= 400 }, "daemon: \(daemon.stderr)")
 
         // The status page answers in Adobe's shape while the daemon runs.
@@ -136,6 +136,14 @@ import FoundationNetworking
         let notSent = try await rig.home.run(["events", "show", "\(failed.id)"], environment: env)
         #expect(notSent.stdout.contains("not rendered: targetingFailed (several profiles have customerId"), "\(notSent)")
         #expect(notSent.stdout.contains("\"envelopeType\":\"DATA\""))
+
+        // --verbose: what the daemon did, batch by batch, and why an event failed.
+        let debug = try rig.home.read("var/e2e/pipelined.log").split(separator: "\n").filter { $0.contains(" DEBUG ") }
+        for expected in ["IMS: issued a new access token for credential 'adobe'", "Listener: requesting http://127.0.0.1:",
+                         "Listener: streaming topic 'triggers'", "replayed or refused on topic 'triggers'", "Stored ",
+                         "Processing lane ", "Processing: event \(failed.id) targetingFailed: several profiles have customerId"] {
+            #expect(debug.contains { $0.contains(expected) }, "no debug line with '\(expected)'")
+        }
     }
 
     @Test func aDaemonKilledMidRunResumesWithoutLosingOrDuplicatingEvents() async throws {
@@ -162,6 +170,7 @@ import FoundationNetworking
         #expect(mails.count - processed <= 3 * 50, "duplicates beyond the in-flight window: \(mails.count - processed)")
         let log = try rig.home.read("var/e2e/pipelined.log")
         #expect(log.contains("pipelined starting"))
+        #expect(!log.contains(" DEBUG "), "debug lines without --verbose")
     }
 
     @Test func sighupPicksUpNewRoutingWithoutDroppingTheStream() async throws {

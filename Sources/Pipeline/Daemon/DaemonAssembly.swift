@@ -77,7 +77,7 @@ public enum DaemonAssembly {
             logger: logger)
         let orgId = config.value(of: "IMSOrgId", at: ["serverconf", "web", "redirection"])?.value
         return DaemonSetup(settings: settings, routing: RoutingTable(topics: topics, publishedTriggers: publishedTriggers),
-                           tokens: IMSTokenProvider(store: store, credentialName: credential.name),
+                           tokens: IMSTokenProvider(store: store, credentialName: credential.name, logger: logger),
                            clientId: credential.clientId, orgId: (orgId?.isEmpty == false ? orgId : nil) ?? credential.orgId,
                            handler: handler, resumableTriggerIds: { handler.resumableTriggerIds() })
     }

@@ -201,6 +201,11 @@ public final class IngestWriter: TopicSink, @unchecked Sendable {
         condition.unlock()
     }
 
+    /// `topic/partition:offset` of each partition, for debug lines.
+    static func describe(_ offsets: [PartitionKey: Int64]) -> String {
+        offsets.isEmpty ? "unchanged" : offsets.sorted { $0.key < $1.key }.map { "\($0.key.topic)/\($0.key.partition):\($0.value)" }.joined(separator: " ")
+    }
+
     /// Writes one batch; returns false (and keeps the batch) on failure.
     private func write(_ batch: [IncomingEvent], _ batchOffsets: [PartitionKey: Int64]) -> Bool {
         let started = Date()
@@ -217,6 +222,7 @@ public final class IngestWriter: TopicSink, @unchecked Sendable {
                 $0.processedSinceLastFlush = Int64(batch.count)
             }
             if result.stored > 0 { onStored(result.stored) }
+            logger.debug("Stored \(result.stored) events (\(result.duplicates) already stored) in \(String(format: "%.1f", elapsed)) ms; offsets \(Self.describe(batchOffsets))")
             return true
         } catch {
             stats.update { $0.pointerFlushErrors += 1 }

@@ -135,6 +135,12 @@ public final class ProcessingWorkers: @unchecked Sendable {
             finished += 1
             if outcome.status != .processed && outcome.status != .ignored { failed += 1 }
         }
+        if logger.logLevel <= .debug {
+            for (id, outcome) in outcomes where outcome.status != .processed && outcome.status != .ignored {
+                logger.debug("Processing: event \(id) \(outcome.status == .pending ? "to retry" : outcome.status.rawValue): \(outcome.detail ?? "")")
+            }
+        }
+        logger.debug("Processing lane \(lane): \(events.count) events in \(String(format: "%.1f", elapsedMs)) ms: \(finished - failed) done, \(failed) failed, \(events.count - finished) to retry; \(sent) messages sent")
         stats.update {
             $0.triggerProcessed += Int64(finished - failed)
             $0.triggerFailures += Int64(failed)

@@ -1,5 +1,6 @@
 import CampaignCore
 import Foundation
+import Logging
 import Store
 
 /// A token as the provider hands it out.
@@ -25,20 +26,24 @@ public actor IMSTokenProvider: BearerTokenSource {
     public let credentialName: String
     let client: IMSClient
     let clock: @Sendable () -> Date
+    /// Debug lines for the daemon's --verbose: where each token came from and until when (never the token).
+    let logger: Logger?
     var inFlight: Task<IMSTokenResult, any Error>?
 
     public init(store: InstanceStore, credentialName: String, client: IMSClient = IMSClient(),
-                clock: @escaping @Sendable () -> Date = { Date() }) {
+                clock: @escaping @Sendable () -> Date = { Date() }, logger: Logger? = nil) {
         self.store = store
         self.credentialName = credentialName
         self.client = client
         self.clock = clock
+        self.logger = logger
     }
 
     /// A valid token. `forceRenewal` skips the cache (what `auth test` does).
     public func token(forceRenewal: Bool = false) async throws -> IMSTokenResult {
         let credential = try store.credential(named: credentialName)
         if !forceRenewal, let cached = try store.cachedToken(for: credential.tokenCacheKey), !cached.needsRenewal(at: clock()) {
+            logger?.debug("IMS: using the cached access token of credential '\(credential.name)', valid until \(cached.expiresAt.formatted(.iso8601))")
             return IMSTokenResult(credential: credential, token: cached, fromCache: true)
         }
         if let running = inFlight { return try await running.value }
@@ -51,7 +56,9 @@ public actor IMSTokenProvider: BearerTokenSource {
         }
         inFlight = task
         defer { inFlight = nil }
-        return try await task.value
+        let result = try await task.value
+        logger?.debug("IMS: issued a new access token for credential '\(result.credential.name)', valid until \(result.token.expiresAt.formatted(.iso8601))")
+        return result
     }
 
     public func bearerToken() async throws -> String {

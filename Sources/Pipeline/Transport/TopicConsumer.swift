@@ -120,14 +120,17 @@ public final class TopicConsumer: @unchecked Sendable {
             let stream = StreamingHTTPGet()
             lock.withLock { current = stream }
             if isStopped { return }
+            let url = streamURL()
+            logger.debug("Listener: requesting \(url.absoluteString)")
             var receivedData = false
             var connectedReported = false
             let outcome = stream.perform(
-                url: streamURL(),
+                url: url,
                 headers: ["Authorization: Bearer \(token)", "x-api-key: \(subscription.clientId)",
                           "x-gw-ims-org-id: \(subscription.orgId)", "Accept: application/x-ndjson"],
                 stallSeconds: stallSeconds, maximumLineBytes: PipelineEnvelopeParser.maximumLineBytes,
                 onConnected: { [self] in
+                    logger.debug("Listener: streaming topic '\(subscription.topic)' from \(host)")
                     connectedReported = true
                     sink.connectionChanged(connected: true, host: host, from: subscription)
                 },
@@ -192,6 +195,10 @@ public final class TopicConsumer: @unchecked Sendable {
             } catch {
                 sink.fault(error, from: subscription)
             }
+        }
+        let replayed = lines.count - pings - accepted.count
+        if replayed > 0 || pings > 0 {
+            logger.debug("Listener: \(pings) PING, \(accepted.count) new messages, \(replayed) replayed or refused on topic '\(subscription.topic)'")
         }
         for _ in 0..<pings { sink.pingReceived(from: subscription) }
         if !accepted.isEmpty { sink.receive(accepted, from: subscription) }
