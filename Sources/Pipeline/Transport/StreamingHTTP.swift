@@ -17,6 +17,10 @@ final class StreamingHTTPGet: @unchecked Sendable {
         case cancelled
     }
 
+    /// The most libcurl hands over per read (see `perform`); 512 KiB is also
+    /// the largest value libcurl before 7.88 accepts.
+    static let readBufferBytes = 512 * 1024
+
     private let lock = NSLock()
     private var cancelRequested = false
     private var socket: Int32 = -1
@@ -69,6 +73,11 @@ final class StreamingHTTPGet: @unchecked Sendable {
         _ = cc_setopt_long(handle, CURLOPT_LOW_SPEED_TIME, stallSeconds)
         _ = cc_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
         _ = cc_setopt_long(handle, CURLOPT_TCP_NODELAY, 1)
+        // Reads of up to 512 KiB (libcurl's default is 16 KiB, ~10
+        // envelopes): a flood arrives in reads of hundreds of lines, which
+        // the listener parses on every core and hands to the writer at once;
+        // a quiet stream still gets each read as soon as it arrives.
+        _ = cc_setopt_long(handle, CURLOPT_BUFFERSIZE, Self.readBufferBytes)
         _ = cc_setopt_long(handle, CURLOPT_NOPROGRESS, 0)
         _ = cc_setopt_write_callback(handle, streamWriteCallback)
         _ = cc_setopt_pointer(handle, CURLOPT_WRITEDATA, unmanaged.toOpaque())
