@@ -292,6 +292,29 @@ enum Migrations {
                 """)
         }
 
+        migrator.registerMigration("0009_resends_by_sent_time") { db in
+            try db.execute(sql: """
+                -- A producer's resend is recognised by its messageId and
+                -- sentTime together, in an index ordered by sentTime: new
+                -- entries land at its end, where the messageId index took
+                -- random UUIDs anywhere in an index as large as the store
+                -- (each batch of 1,000 events rewrote ~1,000 of its pages:
+                -- 13 MB of log per batch at 300,000 stored events, against
+                -- 0.2 MB now; docs/performance.md). Stored events get their
+                -- sentTime from their envelope; an event without one is keyed
+                -- by its messageId alone (sentTime 0), as before.
+                ALTER TABLE pipelineEvent ADD COLUMN sentTime INTEGER;
+                UPDATE pipelineEvent SET sentTime = (
+                    SELECT CASE WHEN json_valid(CAST(v.envelope AS TEXT))
+                                 AND json_type(CAST(v.envelope AS TEXT), '$."com.adobe.mcloud.pipeline.pipelineMessage".header.sentTime') = 'integer'
+                           THEN json_extract(CAST(v.envelope AS TEXT), '$."com.adobe.mcloud.pipeline.pipelineMessage".header.sentTime') END
+                    FROM pipelineEventEnvelope v WHERE v.eventId = pipelineEvent.id)
+                WHERE messageId IS NOT NULL;
+                DROP INDEX pipelineEvent_messageId;
+                CREATE UNIQUE INDEX pipelineEvent_resend ON pipelineEvent(coalesce(sentTime, 0), messageId) WHERE messageId IS NOT NULL;
+                """)
+        }
+
         return migrator
     }
 }

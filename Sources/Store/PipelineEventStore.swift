@@ -9,6 +9,9 @@ public struct IncomingEvent: Sendable, Equatable {
     public var partition: Int
     public var offset: Int64
     public var messageId: String?
+    /// The producer's `header.sentTime` (epoch milliseconds): with the
+    /// messageId, what recognises a producer's resend.
+    public var sentTime: Int64?
     public var analyticsTriggerId: String?
     /// The campaignctl trigger event the router chose.
     public var triggerEventId: String
@@ -17,13 +20,14 @@ public struct IncomingEvent: Sendable, Equatable {
     /// The raw envelope line.
     public var envelope: Data
 
-    public init(consumer: String, topic: String, partition: Int, offset: Int64, messageId: String?,
+    public init(consumer: String, topic: String, partition: Int, offset: Int64, messageId: String?, sentTime: Int64? = nil,
                 analyticsTriggerId: String?, triggerEventId: String, createTime: Int64?, envelope: Data) {
         self.consumer = consumer
         self.topic = topic
         self.partition = partition
         self.offset = offset
         self.messageId = messageId
+        self.sentTime = sentTime
         self.analyticsTriggerId = analyticsTriggerId
         self.triggerEventId = triggerEventId
         self.createTime = createTime
@@ -61,12 +65,13 @@ public struct StoredBatch: Sendable, Equatable {
 }
 
 extension InstanceStore {
-    /// One stored event (a replay of a stored partition offset or messageId is ignored).
+    /// One stored event (a replay of a stored partition offset, or a resend
+    /// with a stored messageId and sentTime, is ignored).
     static let insertEventSQL = """
         INSERT OR IGNORE INTO pipelineEvent
-        (consumer, topic, partition, partitionOffset, messageId, analyticsTriggerId, triggerEventId,
+        (consumer, topic, partition, partitionOffset, messageId, sentTime, analyticsTriggerId, triggerEventId,
          createTime, receivedAt, status, updatedAt)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)
         """
 
     static let insertEnvelopeSQL = "INSERT INTO pipelineEventEnvelope (eventId, envelope) VALUES (?, ?)"
@@ -79,6 +84,7 @@ extension InstanceStore {
         row.bind(event.partition)
         row.bind(event.offset)
         row.bind(event.messageId)
+        row.bind(event.sentTime)
         row.bind(event.analyticsTriggerId)
         row.bind(event.triggerEventId)
         row.bind(event.createTime)

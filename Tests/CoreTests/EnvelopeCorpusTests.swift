@@ -16,6 +16,7 @@ import TestSupport
         }
         return ["kind": kind, "topic": envelope.topic ?? "nil", "partition": "\(envelope.partition)", "offset": "\(envelope.offset)",
                 "createTime": envelope.createTime.map(String.init) ?? "nil", "messageId": envelope.messageId ?? "nil",
+                "sentTime": envelope.sentTime.map(String.init) ?? "nil",
                 "analyticsTriggerId": envelope.analyticsTriggerId ?? "nil"]
     }
 

@@ -15,6 +15,7 @@ import Testing
         #expect(envelope.createTime == 1_516_324_157_242)
         #expect(envelope.topic == "triggers")
         #expect(envelope.messageId == "5f2b4c5e-8a0e-4b4e-9c7f-1f1e2d3c4b5a")
+        #expect(envelope.sentTime == 1_516_324_157_242)
         #expect(envelope.analyticsTriggerId == "3e8a2ba7-fccc-49bb-bdac-33ee33cf02bf")
         #expect(envelope.raw == Data(adobeSample.utf8))
     }

@@ -36,4 +36,44 @@ import TestSupport
         #expect(try store.purgeEvents(receivedBefore: Date()) == 2)
         #expect(try pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM pipelineEventEnvelope") } == 0)
     }
+
+    /// Migration 0009: stored events get the sentTime of their envelope, and
+    /// resends of them are still recognised after it.
+    @Test func storedEventsKeepRecognisingTheirResends() throws {
+        let directory = TemporaryDirectory("campaignctl-migration")
+        let pool = try InstanceStore.makePool(path: directory.url.appendingPathComponent("store.db").path)
+        try Migrations.migrator.migrate(pool, upTo: "0008_event_envelopes_apart")
+        let header = PipelineEnvelopeParser.messageKey
+        let envelopes: [(String?, String)] = [
+            ("m-1", #"{"envelopeType":"DATA","\#(header)":{"header":{"messageId":"m-1","sentTime":1700000000123}}}"#),
+            ("m-2", #"{"envelopeType":"DATA","\#(header)":{"header":{"messageId":"m-2","sentTime":"soon"}}}"#),
+            ("m-3", #"{"envelopeType":"DATA"}"#),
+            (nil, #"{"envelopeType":"DATA","\#(header)":{"header":{"sentTime":5}}}"#),
+        ]
+        try pool.write { db in
+            for (offset, (messageId, envelope)) in envelopes.enumerated() {
+                try db.execute(sql: """
+                    INSERT INTO pipelineEvent (consumer, topic, partition, partitionOffset, messageId, triggerEventId,
+                                               receivedAt, status, updatedAt)
+                    VALUES ('c', 'triggers', 0, ?, ?, 'cart', 1, 'pending', 1)
+                    """, arguments: [offset, messageId])
+                try db.execute(sql: "INSERT INTO pipelineEventEnvelope (eventId, envelope) VALUES (?, ?)",
+                               arguments: [db.lastInsertedRowID, Data(envelope.utf8)])
+            }
+        }
+
+        try InstanceStore.migrate(pool)
+        let sentTimes = try pool.read { db in try Int64?.fetchAll(db, sql: "SELECT sentTime FROM pipelineEvent ORDER BY id") }
+        #expect(sentTimes == [1_700_000_000_123, nil, nil, nil])
+        let store = InstanceStore(dbPool: pool, key: try InstanceKey.create(at: directory.url.appendingPathComponent("instance.key")))
+        func resend(_ messageId: String, _ sentTime: Int64?, offset: Int64) -> IncomingEvent {
+            IncomingEvent(consumer: "c", topic: "triggers", partition: 1, offset: offset, messageId: messageId, sentTime: sentTime,
+                          analyticsTriggerId: nil, triggerEventId: "cart", createTime: nil, envelope: Data("{}".utf8))
+        }
+        let batch = try store.storeEvents([resend("m-1", 1_700_000_000_123, offset: 0), resend("m-2", nil, offset: 1),
+                                           resend("m-3", nil, offset: 2), resend("m-1", 1_700_000_000_999, offset: 3)], advancing: [:])
+        #expect(batch == StoredBatch(stored: 1, duplicates: 3))
+        let indexes = try pool.read { db in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'pipelineEvent'") }
+        #expect(indexes.contains("pipelineEvent_resend") && !indexes.contains("pipelineEvent_messageId"))
+    }
 }

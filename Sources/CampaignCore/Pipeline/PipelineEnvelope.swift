@@ -18,19 +18,23 @@ public struct PipelineEnvelope: Sendable, Equatable {
     public var createTime: Int64?
     /// `header.messageId`, the producer's unique id.
     public var messageId: String?
+    /// `header.sentTime` (epoch milliseconds), when the producer sent it:
+    /// a resend of a message carries the same messageId and sentTime.
+    public var sentTime: Int64?
     /// `com.adobe.mcloud.protocol.trigger.triggerId`: the Analytics TriggerType UID.
     public var analyticsTriggerId: String?
     /// The raw line, exactly as received.
     public var raw: Data
 
     public init(kind: Kind, topic: String?, partition: Int, offset: Int64, createTime: Int64?,
-                messageId: String?, analyticsTriggerId: String?, raw: Data) {
+                messageId: String?, sentTime: Int64? = nil, analyticsTriggerId: String?, raw: Data) {
         self.kind = kind
         self.topic = topic
         self.partition = partition
         self.offset = offset
         self.createTime = createTime
         self.messageId = messageId
+        self.sentTime = sentTime
         self.analyticsTriggerId = analyticsTriggerId
         self.raw = raw
     }
@@ -92,6 +96,7 @@ public enum PipelineEnvelopeParser {
             let message = envelope[messageKey]
             return PipelineEnvelope(kind: .data, topic: topic, partition: Int(partition), offset: offset,
                                     createTime: createTime, messageId: message?["header"]?["messageId"]?.stringValue,
+                                    sentTime: integer(message?["header"]?["sentTime"]),
                                     analyticsTriggerId: message?[triggerKey]?["triggerId"]?.stringValue, raw: line)
         default:
             return PipelineEnvelope(kind: .unknown(type), topic: topic,
@@ -108,6 +113,7 @@ public enum PipelineEnvelopeParser {
         var filter = JSONMemberFilter.members([:])
         for name in ["envelopeType", "createTime", "topic", "partition", "offset"] { filter.include([name]) }
         filter.include([messageKey, "header", "messageId"])
+        filter.include([messageKey, "header", "sentTime"])
         filter.include([messageKey, triggerKey, "triggerId"])
         return filter
     }()

@@ -97,7 +97,7 @@ public final class IngestWriter: TopicSink, @unchecked Sendable {
             guard let trigger = router.route(analyticsTriggerId: envelope.analyticsTriggerId, topic: subscription.topic) else { continue }
             accepted.append(IncomingEvent(
                 consumer: subscription.consumer, topic: subscription.topic, partition: envelope.partition, offset: envelope.offset,
-                messageId: envelope.messageId, analyticsTriggerId: envelope.analyticsTriggerId, triggerEventId: trigger,
+                messageId: envelope.messageId, sentTime: envelope.sentTime, analyticsTriggerId: envelope.analyticsTriggerId, triggerEventId: trigger,
                 createTime: envelope.createTime, envelope: envelope.raw))
         }
         let discarded = envelopes.count - accepted.count

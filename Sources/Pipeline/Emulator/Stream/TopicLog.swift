@@ -52,14 +52,19 @@ public struct GeneratedTopicLog: TopicLog {
     }
 
     func line(topic: String, partition: Int, offset: Int64) -> Data {
+        generator.envelope(topic: topic, partition: partition, offset: offset, createTime: createTime(partition: partition, offset: offset))
+    }
+
+    /// When the pipeline took the message (its createTime, and the
+    /// producer's sentTime): at `rate`, from `start` on; without a rate, a
+    /// backlog produced one message per millisecond up to `start`, as a
+    /// backlog waiting in the pipeline was produced over time, not at once.
+    public func createTime(partition: Int, offset: Int64) -> Int64 {
         let index = offset * Int64(partitionCount) + Int64(partition)
-        let createTime: Int64
         if let rate {
-            createTime = Int64((start.timeIntervalSince1970 + Double(index) / rate) * 1000)
-        } else {
-            createTime = Int64(start.timeIntervalSince1970 * 1000)
+            return Int64((start.timeIntervalSince1970 + Double(index) / rate) * 1000)
         }
-        return generator.envelope(topic: topic, partition: partition, offset: offset, createTime: createTime)
+        return Int64(start.timeIntervalSince1970 * 1000) - (count - 1 - index)
     }
 
     public func nextArrival(after now: Date) -> Date? {
