@@ -63,7 +63,7 @@ extension PipelineCommand {
         var port: UInt16 = 0
         @Option(help: "Generate this many cart-abandonment triggers.")
         var generate: Int64?
-        @Option(help: "Generated triggers per second (default: as fast as the consumer reads).")
+        @Option(help: "Generated triggers per second, created from the start on (default: a backlog created one per millisecond up to the start, read as fast as the consumer reads).")
         var rate: Double?
         @Option(help: "Partitions of the generated topic.")
         var partitions = 15
