@@ -69,4 +69,61 @@ struct HostileTopicLog: TopicLog {
         #expect(try fixture.store.eventCounts() == [.pending: Int(expectedStored)])
         #expect(try fixture.store.committedOffsets(consumer: "prod", topic: "triggers") == [0: Int64(hostile.count * 2)])
     }
+
+    /// Lines as the stream reader cuts them out of reads of up to 512 KiB: a
+    /// line at the 1 MiB limit (always across reads), lines ending in CRLF,
+    /// and short lines between them, all stored whole and in order.
+    @Test func linesAcrossReadsAndCRLFLinesAreReadWhole() async throws {
+        let valid = TriggerGenerator(triggerId: "11111111-1111-1111-1111-111111111111", imsOrg: "ORG@AdobeOrg", seed: 9)
+        func line(_ offset: Int64, size: Int? = nil, crlf: Bool = false) -> Data {
+            var text = valid.envelope(topic: "triggers", partition: 0, offset: offset, createTime: 1)
+            if let size {
+                text.removeLast()  // the closing brace, to add a member that brings the line to `size`
+                let prefix = Data(#","padding":""#.utf8)
+                text += prefix + Data(repeating: UInt8(ascii: "x"), count: size - text.count - prefix.count - 2) + Data(#""}"#.utf8)
+                precondition(text.count == size)
+            }
+            return crlf ? text + Data([0x0D]) : text
+        }
+        let lines = [line(0), line(1, size: PipelineEnvelopeParser.maximumLineBytes), line(2, crlf: true), line(3),
+                     line(4, size: PipelineEnvelopeParser.maximumLineBytes - 1, crlf: true), line(5, crlf: true)]
+        let fixture = try StoreFixture()
+        let server = TopicStreamServer(logs: ["triggers": FixedTopicLog(lines: lines)], isValidToken: { _ in true })
+        try server.start()
+        defer { server.stop() }
+        let stats = PipelinedStats()
+        let writer = IngestWriter(store: fixture.store, router: FixedRouter(routes: [valid.triggerId: "cart"]),
+                                  settings: .init(maximumBatch: 100), stats: stats, logger: Logger(label: "test"))
+        writer.start()
+        let subscription = TopicSubscription(endpoint: server.baseURL, topic: "triggers", consumer: "prod", clientId: "c", orgId: "o")
+        let consumer = TopicConsumer(subscription: subscription, startOffsets: [:], tokens: CountingTokens(), sink: writer,
+                                     logger: Logger(label: "test"), backoff: Backoff(initial: 0.05, maximum: 0.1))
+        Thread.detachNewThread { consumer.run() }
+        let reached = try await eventually(timeout: .seconds(60)) { stats.snapshot.triggerStored >= 6 }
+        consumer.stop()
+        writer.stop()
+        #expect(reached, "stored \(stats.snapshot.triggerStored) of 6, faults \(stats.snapshot.protocolFaults)")
+        #expect(stats.snapshot.protocolFaults == 0)
+        let stored = try fixture.store.events(EventFilter(limit: 10)).sorted { $0.offset < $1.offset }
+        #expect(stored.map(\.offset) == [0, 1, 2, 3, 4, 5])
+        for event in stored {
+            let expected = lines[Int(event.offset)]
+            let envelope = try fixture.store.event(id: event.id).envelope
+            #expect(envelope == String(decoding: expected.last == 0x0D ? expected.dropLast() : expected, as: UTF8.self))
+        }
+    }
+}
+
+/// Partition 0 of a topic holding `lines` at offsets 0, 1, 2…
+struct FixedTopicLog: TopicLog {
+    let lines: [Data]
+    var partitions: [Int] { [0] }
+
+    func entries(topic: String, partition: Int, after offset: Int64, limit: Int, at now: Date) -> [(offset: Int64, line: Data)] {
+        let first = Int(max(0, offset + 1))
+        guard partition == 0, first < lines.count else { return [] }
+        return (first..<min(lines.count, first + limit)).map { (Int64($0), lines[$0]) }
+    }
+
+    func nextArrival(after now: Date) -> Date? { nil }
 }

@@ -445,6 +445,8 @@ private struct JSONTextParser {
         guard a.ascii && b.ascii else { return text(of: a) == text(of: b) }
         guard a.end - a.start == b.end - b.start else { return false }
         if !a.decoded && !b.decoded {
+            // Most names that differ do so in their first byte.
+            guard a.end == a.start || bytes[a.start] == bytes[b.start] else { return false }
             return memcmp(bytes.baseAddress! + a.start, bytes.baseAddress! + b.start, a.end - a.start) == 0
         }
         let texts = [a, b].map { $0.decoded ? Array(decodedNames[$0.start..<$0.end]) : Array(UnsafeBufferPointer(rebasing: bytes[$0.start..<$0.end])) }
@@ -471,6 +473,7 @@ private struct JSONTextParser {
         defer { depth -= 1 }
         index += 1
         var object: [String: JSONValue] = [:]
+        if case .members(let members)? = keep { object.reserveCapacity(members.count) }
         let namesBase = names.count, decodedBase = decodedNames.count
         var manyNames: Set<String>?
         defer {

@@ -131,19 +131,30 @@ private final class StreamContext {
     }
 
     func receive(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let base = bytes.baseAddress else { return }
         var lines: [Data] = []
         var start = 0
-        for index in 0..<bytes.count where bytes[index] == 0x0A {
-            appendBounded(UnsafeBufferPointer(rebasing: bytes[start..<index]))
-            if skipping > 0 {
-                onOverlongLine(skipping)
-                skipping = 0
+        // Newlines found by memchr (vectorised): a read is up to 512 KiB.
+        while start < bytes.count, let found = memchr(base + start, 0x0A, bytes.count - start) {
+            let index = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+            var line: Data?
+            if pending.isEmpty && skipping == 0 && index - start <= maximumLineBytes {
+                // The whole line is in this read: one copy, straight from it.
+                line = Data(UnsafeBufferPointer(rebasing: bytes[start..<index]))
             } else {
-                var line = pending
+                appendBounded(UnsafeBufferPointer(rebasing: bytes[start..<index]))
+                if skipping > 0 {
+                    onOverlongLine(skipping)
+                    skipping = 0
+                } else {
+                    line = pending
+                }
+                pending.removeAll(keepingCapacity: true)
+            }
+            if var line {
                 if line.last == 0x0D { line.removeLast() }
                 if !line.isEmpty { lines.append(line) }
             }
-            pending.removeAll(keepingCapacity: true)
             start = index + 1
         }
         appendBounded(UnsafeBufferPointer(rebasing: bytes[start..<bytes.count]))
