@@ -52,32 +52,115 @@ public struct TriggerGenerator: Sendable {
 
     /// The message id of the message at (partition, offset).
     public func messageId(partition: Int, offset: Int64) -> String {
-        var rng = SplitMix(seed: mix(partition: partition, offset: offset) ^ 0x9E37_79B9)
-        let a = rng.next(), b = rng.next()
-        // String(format:) was most of the emulator's time; the text is the same.
-        return hex(a >> 32, 8) + "-" + hex((a >> 16) & 0xFFFF, 4) + "-4" + hex(a & 0xFFF, 3) + "-8" + hex((b >> 48) & 0xFFF, 3)
-            + "-" + hex(b & 0xFFFF_FFFF_FFFF, 12)
+        var bytes: [UInt8] = []
+        appendMessageId(partition: partition, offset: offset, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// One DATA envelope line (no newline).
+    /// The message id, written into `out`: a UUID (version 4 layout) from the generator's numbers.
+    func appendMessageId(partition: Int, offset: Int64, to out: inout [UInt8]) {
+        var rng = SplitMix(seed: mix(partition: partition, offset: offset) ^ 0x9E37_79B9)
+        let a = rng.next(), b = rng.next()
+        appendHex(a >> 32, 8, to: &out)
+        out.append(UInt8(ascii: "-"))
+        appendHex((a >> 16) & 0xFFFF, 4, to: &out)
+        out += "-4".utf8
+        appendHex(a & 0xFFF, 3, to: &out)
+        out += "-8".utf8
+        appendHex((b >> 48) & 0xFFF, 3, to: &out)
+        out.append(UInt8(ascii: "-"))
+        appendHex(b & 0xFFFF_FFFF_FFFF, 12, to: &out)
+    }
+
+    /// One DATA envelope line (no newline), written byte by byte into one
+    /// buffer: the emulator shares the machine with the daemon it feeds, and
+    /// string interpolation of ~40 pieces was most of its time.
+    /// `TriggerGeneratorTests` compares it with the interpolated text.
     public func envelope(topic: String, partition: Int, offset: Int64, createTime: Int64) -> Data {
         var rng = SplitMix(seed: mix(partition: partition, offset: offset))
-        let shopper = shopper(partition: partition, offset: offset)
+        // The shopper, as `shopper(partition:offset:)` chooses it; a generated
+        // one is written from its number without making its strings.
+        var shopperRNG = rng
+        let chosen = shoppers.isEmpty ? nil : shoppers[Int(shopperRNG.next() % UInt64(shoppers.count))]
+        let number = chosen == nil ? shopperRNG.next() % 1_000_000 : 0
         let itemCount = Int(rng.next() % 3) + 1
-        var items: [String] = []
+        var items: [Int] = []
         var totalCents = 0
         for _ in 0..<itemCount {
             let index = Int(rng.next() % UInt64(Self.catalog.count))
             let quantity = Int(rng.next() % 2) + 1
             totalCents += Self.catalogCents[index] * quantity
-            items.append(Self.itemJSON[index][quantity - 1])
+            items.append(index * 2 + quantity - 1)
         }
         let triggerTimestamp = createTime - 2_000
-        let email = shopper.email.map { #","eVar03":{"type":"string","data":[\#(jsonString($0))],"name":"eVar03","source":"session summary"}"# } ?? ""
-        let customer = shopper.customerId.map { #","eVar01":{"type":"string","data":[\#(jsonString($0))],"name":"eVar01","source":"session summary"}"# } ?? ""
-        let line = #"{"envelopeType":"DATA","partition":\#(partition),"offset":\#(offset),"createTime":\#(createTime),"topic":"\#(topic)","com.adobe.mcloud.pipeline.pipelineMessage":{"header":{"messageType":"TRIGGER","source":"triggers","sentTime":\#(createTime),"imsOrg":"\#(imsOrg)","messageId":"\#(messageId(partition: partition, offset: offset))","properties":[{"name":"triggerFiredTimestamp","value":"\#(triggerTimestamp)"}]},"com.adobe.mcloud.protocol.trigger":{"triggerId":"\#(triggerId)","triggerTimestamp":\#(triggerTimestamp),"mcId":"\#(shopper.mcId)","enrichments":{"analyticsHitSummary":{"dimensions":{"cartTotal":{"type":"string","data":["\#(Self.decimal(cents: totalCents))"],"name":"cartTotal","source":"session summary"},"pageName":{"type":"string","data":["home","cart"],"name":"pageName","source":"session summary"},"timeGMT":{"type":"int","data":[\#(triggerTimestamp / 1000 - 300),\#(triggerTimestamp / 1000)],"name":"timeGMT","source":"session summary"}\#(customer)\#(email)},"products":{"items":[\#(items.joined(separator: ","))]}}},"triggerPath":[{"timestamp":\#(triggerTimestamp),"stateId":"5","transition":"inactive_timeout -> 5"}]}}}"#
-        return Data(line.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(2048)
+        out += #"{"envelopeType":"DATA","partition":"#.utf8
+        appendDecimal(Int64(partition), to: &out)
+        out += #","offset":"#.utf8
+        appendDecimal(offset, to: &out)
+        out += #","createTime":"#.utf8
+        appendDecimal(createTime, to: &out)
+        out += #","topic":""#.utf8
+        out += topic.utf8
+        out += #"","com.adobe.mcloud.pipeline.pipelineMessage":{"header":{"messageType":"TRIGGER","source":"triggers","sentTime":"#.utf8
+        appendDecimal(createTime, to: &out)
+        out += #","imsOrg":""#.utf8
+        out += imsOrg.utf8
+        out += #"","messageId":""#.utf8
+        appendMessageId(partition: partition, offset: offset, to: &out)
+        out += #"","properties":[{"name":"triggerFiredTimestamp","value":""#.utf8
+        appendDecimal(triggerTimestamp, to: &out)
+        out += #""}]},"com.adobe.mcloud.protocol.trigger":{"triggerId":""#.utf8
+        out += triggerId.utf8
+        out += #"","triggerTimestamp":"#.utf8
+        appendDecimal(triggerTimestamp, to: &out)
+        out += #","mcId":""#.utf8
+        if let chosen {
+            out += chosen.mcId.utf8
+        } else {
+            let digits = decimalBytes(Int64(number &* 7_919))
+            out += repeatElement(UInt8(ascii: "0"), count: max(0, 38 - digits.count))
+            out += digits
+        }
+        out += #"","enrichments":{"analyticsHitSummary":{"dimensions":{"cartTotal":{"type":"string","data":[""#.utf8
+        out += Self.decimal(cents: totalCents).utf8
+        out += #""],"name":"cartTotal","source":"session summary"},"pageName":{"type":"string","data":["home","cart"],"name":"pageName","source":"session summary"},"timeGMT":{"type":"int","data":["#.utf8
+        appendDecimal(triggerTimestamp / 1000 - 300, to: &out)
+        out.append(UInt8(ascii: ","))
+        appendDecimal(triggerTimestamp / 1000, to: &out)
+        out += #"],"name":"timeGMT","source":"session summary"}"#.utf8
+        if chosen == nil || chosen?.customerId != nil {
+            out += #","eVar01":{"type":"string","data":["#.utf8
+            if let chosen { appendJSONString(chosen.customerId!, to: &out) } else {
+                out += #""C"#.utf8
+                appendDecimal(Int64(number), to: &out)
+                out.append(UInt8(ascii: "\""))
+            }
+            out += #"],"name":"eVar01","source":"session summary"}"#.utf8
+        }
+        if chosen == nil || chosen?.email != nil {
+            out += #","eVar03":{"type":"string","data":["#.utf8
+            if let chosen { appendJSONString(chosen.email!, to: &out) } else {
+                out += #""shopper"#.utf8
+                appendDecimal(Int64(number), to: &out)
+                out += #"@example.com""#.utf8
+            }
+            out += #"],"name":"eVar03","source":"session summary"}"#.utf8
+        }
+        out += #"},"products":{"items":["#.utf8
+        for (n, item) in items.enumerated() {
+            if n > 0 { out.append(UInt8(ascii: ",")) }
+            out += Self.itemBytes[item]
+        }
+        out += #"]}}},"triggerPath":[{"timestamp":"#.utf8
+        appendDecimal(triggerTimestamp, to: &out)
+        out += #","stateId":"5","transition":"inactive_timeout -> 5"}]}}}"#.utf8
+        return Data(out)
     }
+
+    /// The item objects of `itemJSON` as bytes, product by product, quantity 1 then 2.
+    static let itemBytes: [[UInt8]] = itemJSON.flatMap { $0.map { Array($0.utf8) } }
 
     /// Prices in cents, and each product's item object for a quantity of 1
     /// and 2: the same text `String(format: "%.2f")` made, built once.
@@ -100,29 +183,72 @@ public struct TriggerGenerator: Sendable {
     }
 }
 
-/// `value` in lowercase hexadecimal, zero-padded to `width` digits.
-fileprivate func hex(_ value: UInt64, _ width: Int) -> String {
-    padded(String(value, radix: 16), to: width)
+/// Appends `value` in decimal, as `String(value)` writes it.
+fileprivate func appendDecimal(_ value: Int64, to out: inout [UInt8]) {
+    if value < 0 { out.append(UInt8(ascii: "-")) }
+    var magnitude = value.magnitude
+    var width = 1
+    var probe = magnitude
+    while probe >= 10 { probe /= 10; width += 1 }
+    out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: width))
+    var index = out.count - 1
+    repeat {
+        out[index] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+        magnitude /= 10
+        index -= 1
+    } while magnitude > 0
 }
+
+/// The decimal digits of `value` (not negative).
+fileprivate func decimalBytes(_ value: Int64) -> [UInt8] {
+    var digits: [UInt8] = []
+    appendDecimal(value, to: &digits)
+    return digits
+}
+
+/// Appends `value` in lowercase hexadecimal, zero-padded to `width` digits
+/// (more when it needs more), as `String(value, radix: 16)` writes it.
+fileprivate func appendHex(_ value: UInt64, _ width: Int, to out: inout [UInt8]) {
+    var digits = 1
+    while digits < 16 && value >> (4 * UInt64(digits)) != 0 { digits += 1 }
+    for position in stride(from: max(width, digits) - 1, through: 0, by: -1) {
+        let nibble = position < 16 ? Int((value >> (4 * UInt64(position))) & 0xF) : 0
+        out.append(hexDigits[nibble])
+    }
+}
+
+private let hexDigits = Array("0123456789abcdef".utf8)
 
 fileprivate func padded(_ digits: String, to width: Int) -> String {
     digits.utf8.count >= width ? digits : String(repeating: "0", count: width - digits.utf8.count) + digits
 }
 
+/// `value` as a JSON string, quotes included.
 func jsonString(_ value: String) -> String {
-    var out = "\""
-    for scalar in value.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-        default: out.unicodeScalars.append(scalar)
+    var bytes: [UInt8] = []
+    appendJSONString(value, to: &bytes)
+    return String(decoding: bytes, as: UTF8.self)
+}
+
+/// Appends `value` as a JSON string: quotes and backslashes escaped, control
+/// characters as \n, \r, \t or \u00XX, everything else as its UTF-8.
+func appendJSONString(_ value: String, to out: inout [UInt8]) {
+    out.append(UInt8(ascii: "\""))
+    for byte in value.utf8 {
+        switch byte {
+        case UInt8(ascii: "\""): out += #"\""#.utf8
+        case UInt8(ascii: "\\"): out += #"\\"#.utf8
+        case 0x0A: out += #"\n"#.utf8
+        case 0x0D: out += #"\r"#.utf8
+        case 0x09: out += #"\t"#.utf8
+        case ..<0x20:
+            out += #"\u00"#.utf8
+            out.append(hexDigits[Int(byte >> 4)])
+            out.append(hexDigits[Int(byte & 0xF)])
+        default: out.append(byte)
         }
     }
-    return out + "\""
+    out.append(UInt8(ascii: "\""))
 }
 
 /// A tiny, fast, deterministic random number generator.
