@@ -29,6 +29,12 @@ static inline CURLcode cc_setopt_xferinfo_callback(CURL *h, int (*cb)(void *, cu
 static inline CURLcode cc_setopt_sockopt_callback(CURL *h, int (*cb)(void *, curl_socket_t, curlsocktype)) {
     return curl_easy_setopt(h, CURLOPT_SOCKOPTFUNCTION, cb);
 }
+// Called when libcurl closes a socket, in place of close(2): the socket is
+// forgotten and closed under the same lock another thread takes to shut it
+// down, so that a shutdown never reaches a reused descriptor.
+static inline CURLcode cc_setopt_closesocket_callback(CURL *h, int (*cb)(void *, curl_socket_t)) {
+    return curl_easy_setopt(h, CURLOPT_CLOSESOCKETFUNCTION, cb);
+}
 static inline CURLcode cc_setopt_header_callback(CURL *h, size_t (*cb)(char *, size_t, size_t, void *)) {
     return curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, cb);
 }

@@ -224,11 +224,12 @@ import TestSupport
         let server = try await SMTPTestServer.start(.init(pipelining: pipelining, maxMessagesPerConnection: 2))
         let connector = SMTPConnector(relay: SMTPRelay(host: "127.0.0.1", port: server.port), keepingConnections: true)
         let first = try await offPool { connector.send((1...3).map { sampleEmail(to: "u\($0)@example.com", id: "\($0)@t") }) }
-        #expect(first.allSatisfy { $0.isSent }, "\(first)")
+        #expect(first.allSatisfy { $0.isSent }, "\(first)\n\(server.serverLog)")
         // The kept connection has carried one message; the next batch's second MAIL meets the limit.
         let second = try await offPool { connector.send((4...5).map { sampleEmail(to: "u\($0)@example.com", id: "\($0)@t") }) }
-        #expect(second.allSatisfy { $0.isSent }, "\(second)")
+        #expect(second.allSatisfy { $0.isSent }, "\(second)\n\(server.serverLog)")
         let mails = try await server.waitForMessages(5)
+        try #require(mails.count == 5, "\(mails.map(\.rcptTos))")
         #expect(mails.map(\.rcptTos) == (1...5).map { ["u\($0)@example.com"] }, "each message once, in order")
         let ports = mails.map(\.peerPort)
         #expect(ports[0] == ports[1] && ports[2] == ports[3] && ports[4] != ports[3] && Set(ports).count == 3,

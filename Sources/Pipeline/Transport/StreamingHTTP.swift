@@ -26,21 +26,28 @@ final class StreamingHTTPGet: @unchecked Sendable {
     private var socket: Int32 = -1
 
     /// Stops a running `perform` now: shutting the socket down wakes libcurl
-    /// from its wait for data.
+    /// from its wait for data. Under the lock that libcurl's close of the
+    /// socket takes too (`socketClosing`): a descriptor closed and reused by
+    /// another connection of the process is never shut down.
     func cancel() {
-        let fd = lock.withLock { () -> Int32 in
+        lock.withLock {
             cancelRequested = true
-            return socket
+            if socket >= 0 { shutdown(socket, Int32(SHUT_RDWR)) }
         }
-        if fd >= 0 { shutdown(fd, Int32(SHUT_RDWR)) }
     }
 
     func socketOpened(_ fd: Int32) {
-        let cancelled = lock.withLock { () -> Bool in
+        lock.withLock {
             socket = fd
-            return cancelRequested
+            if cancelRequested { shutdown(fd, Int32(SHUT_RDWR)) }
         }
-        if cancelled { shutdown(fd, Int32(SHUT_RDWR)) }
+    }
+
+    func socketClosing(_ fd: Int32) {
+        lock.withLock {
+            if socket == fd { socket = -1 }
+            close(fd)
+        }
     }
 
     var isCancelled: Bool { lock.withLock { cancelRequested } }
@@ -85,6 +92,9 @@ final class StreamingHTTPGet: @unchecked Sendable {
         _ = cc_setopt_pointer(handle, CURLOPT_XFERINFODATA, unmanaged.toOpaque())
         _ = cc_setopt_sockopt_callback(handle, streamSocketCallback)
         _ = cc_setopt_pointer(handle, CURLOPT_SOCKOPTDATA, unmanaged.toOpaque())
+        // `self`, not the context: libcurl closes the socket in curl_easy_cleanup, after the context's last use.
+        _ = cc_setopt_closesocket_callback(handle, streamCloseSocketCallback)
+        _ = cc_setopt_pointer(handle, CURLOPT_CLOSESOCKETDATA, Unmanaged.passUnretained(self).toOpaque())
 
         let code = curl_easy_perform(handle)
         var status = 0
@@ -219,6 +229,12 @@ private let streamSocketCallback: @convention(c) (UnsafeMutableRawPointer?, curl
     guard let user else { return 0 }
     Unmanaged<StreamContext>.fromOpaque(user).takeUnretainedValue().owner.socketOpened(fd)
     return 0 // CURL_SOCKOPT_OK
+}
+
+private let streamCloseSocketCallback: @convention(c) (UnsafeMutableRawPointer?, curl_socket_t) -> Int32 = { user, fd in
+    guard let user else { return Int32(close(fd)) }
+    Unmanaged<StreamingHTTPGet>.fromOpaque(user).takeUnretainedValue().socketClosing(fd)
+    return 0
 }
 
 /// libcurl wants one global initialisation before any handle is created.

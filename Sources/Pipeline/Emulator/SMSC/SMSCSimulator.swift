@@ -144,10 +144,9 @@ public final class SMSCSimulator: @unchecked Sendable {
             defer { listener = -1 }
             return (listener, Array(connections.values))
         }
-        if fd >= 0 {
-            shutdown(fd, Int32(SHUT_RDWR))
-            close(fd)
-        }
+        // The accept loop closes the listener when shutdown wakes it, so
+        // that it never calls accept on a descriptor number reused since.
+        if fd >= 0 { shutdown(fd, Int32(SHUT_RDWR)) }
         for connection in open { connection.socket.shutdown() }
     }
 
@@ -181,6 +180,7 @@ public final class SMSCSimulator: @unchecked Sendable {
     private var isStopped: Bool { lock.withLock { stopped } }
 
     private func acceptLoop(_ fd: Int32) {
+        defer { close(fd) }
         while !isStopped {
             let client = accept(fd, nil, nil)
             if client < 0 {

@@ -81,24 +81,26 @@ public final class TopicStreamServer: @unchecked Sendable {
         Thread.detachNewThread { [self] in acceptLoop(fd) }
     }
 
-    /// Stops accepting and closes every open stream.
+    /// Stops accepting and closes every open stream. The streams are shut
+    /// down under the lock their threads take to forget them before closing
+    /// them: a descriptor closed meanwhile (and reused by another connection
+    /// of the process) is never shut down.
     public func stop() {
-        let (fd, open) = lock.withLock { () -> (Int32, Set<Int32>) in
+        let fd = lock.withLock { () -> Int32 in
             stopped = true
-            let result = (listener, connections)
-            listener = -1
-            return result
+            for connection in connections { shutdown(connection, Int32(SHUT_RDWR)) }
+            defer { listener = -1 }
+            return listener
         }
-        if fd >= 0 {
-            shutdown(fd, Int32(SHUT_RDWR))
-            close(fd)
-        }
-        for connection in open { shutdown(connection, Int32(SHUT_RDWR)) }
+        // The accept loop closes the listener when shutdown wakes it, so
+        // that it never calls accept on a descriptor number reused since.
+        if fd >= 0 { shutdown(fd, Int32(SHUT_RDWR)) }
     }
 
     var isStopped: Bool { lock.withLock { stopped } }
 
     private func acceptLoop(_ fd: Int32) {
+        defer { close(fd) }
         while !isStopped {
             let client = accept(fd, nil, nil)
             if client < 0 {
