@@ -1,3 +1,4 @@
+import CampaignCore
 import Foundation
 import Logging
 
@@ -66,8 +67,10 @@ public struct DaemonLogHandler: LogHandler {
         let time = Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
         switch format {
         case .text:
+            // One event, one line: what the message quotes (a stream's
+            // faulty line, a relay's answer) cannot start a line of its own.
             let extra = merged.isEmpty ? "" : " " + merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-            sink.write("\(time) \(Self.pid) \(event.level.rawValue.uppercased()) \(event.message)\(extra)\n")
+            sink.write("\(time) \(Self.pid) \(event.level.rawValue.uppercased()) \(visibleText("\(event.message)\(extra)", keepingLineBreaks: false))\n")
         case .json:
             var object: [String: Any] = ["time": time, "pid": Self.pid, "level": event.level.rawValue,
                                          "logger": label, "message": "\(event.message)"]

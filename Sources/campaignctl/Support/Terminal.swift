@@ -7,12 +7,21 @@ protocol Report: Encodable {
 }
 
 enum Terminal {
+    /// Text for people on standard output; see `visible`.
     static func writeOut(_ text: String) {
-        FileHandle.standardOutput.write(Data(text.utf8))
+        FileHandle.standardOutput.write(Data((isatty(STDOUT_FILENO) == 1 ? visible(text) : text).utf8))
     }
 
+    /// Text for people on standard error; see `visible`.
     static func writeErr(_ text: String) {
-        FileHandle.standardError.write(Data(text.utf8))
+        FileHandle.standardError.write(Data((isatty(STDERR_FILENO) == 1 ? visible(text) : text).utf8))
+    }
+
+    /// `text` as a terminal may show it (`visibleText`). Applied only when
+    /// the stream is a terminal: redirected output (`option get NAME > file`)
+    /// keeps every byte, and `--json` escapes control characters anyway.
+    static func visible(_ text: String) -> String {
+        visibleText(text, keepingLineBreaks: true)
     }
 
     /// A progress or confirmation message for people; always on stderr so
