@@ -90,7 +90,8 @@ public struct CompiledTemplate: Sendable {
         TemplateChecker.run(triggerId: triggerId, definition: definition, content: content).0
     }
 
-    /// Renders every part. HTML is escaped in the HTML part only; the
+    /// Renders every part. HTML is escaped in the HTML part only, and a
+    /// link that data turned into script is removed (`ScriptLinks`); the
     /// subject loses any line break or control character data brought in.
     public func render(_ input: RenderInput) -> RenderedMessage {
         let root = Self.root(input, triggerId: triggerId, label: definition.label)
@@ -104,7 +105,7 @@ public struct CompiledTemplate: Sendable {
         let subject = run(.subject).map(Self.singleLine)
         let sms = run(.sms)
         return RenderedMessage(channel: definition.channel, subject: subject, from: content.from, replyTo: content.replyTo,
-                               html: run(.html), text: run(.text), smsText: sms, smsCharacters: sms?.count, sms: sms.map(SMSText.analyse))
+                               html: run(.html).map(ScriptLinks.removed(from:)), text: run(.text), smsText: sms, smsCharacters: sms?.count, sms: sms.map(SMSText.analyse))
     }
 
     /// Renders every part with swift-mustache alone: the reference the
