@@ -30,6 +30,27 @@ struct HostileTopicLog: TopicLog {
 /// SQLite): each is counted as a protocol fault, none stops the stream or
 /// costs a valid trigger around it.
 @Suite struct EnvelopeCorpusIngestTests {
+    /// Streams `log` through the daemon's ingest path into `fixture`, routing
+    /// `triggerId`, until `done` holds for the stats (or 60 s pass).
+    func ingest(_ log: some TopicLog, routing triggerId: String, into fixture: StoreFixture,
+                until done: @escaping @Sendable (PipelinedStats.Snapshot) -> Bool) async throws -> (PipelinedStats, reached: Bool) {
+        let server = TopicStreamServer(logs: ["triggers": log], isValidToken: { _ in true })
+        try server.start()
+        defer { server.stop() }
+        let stats = PipelinedStats()
+        let writer = IngestWriter(store: fixture.store, router: FixedRouter(routes: [triggerId: "cart"]),
+                                  settings: .init(maximumBatch: 100), stats: stats, logger: Logger(label: "test"))
+        writer.start()
+        let subscription = TopicSubscription(endpoint: server.baseURL, topic: "triggers", consumer: "prod", clientId: "c", orgId: "o")
+        let consumer = TopicConsumer(subscription: subscription, startOffsets: [:], tokens: CountingTokens(), sink: writer,
+                                     logger: Logger(label: "test"), backoff: Backoff(initial: 0.05, maximum: 0.1))
+        Thread.detachNewThread { consumer.run() }
+        let reached = try await eventually(timeout: .seconds(60)) { done(stats.snapshot) }
+        consumer.stop()
+        writer.stop()
+        return (stats, reached)
+    }
+
     @Test func hostileLinesAreCountedAndTheValidOnesAroundThemStored() async throws {
         var hostile: [Data] = []
         for corpusCase in EnvelopeCorpus.cases {
@@ -46,23 +67,10 @@ struct HostileTopicLog: TopicLog {
 
         let fixture = try StoreFixture()
         let valid = TriggerGenerator(triggerId: "11111111-1111-1111-1111-111111111111", imsOrg: "ORG@AdobeOrg", seed: 7)
-        let server = TopicStreamServer(logs: ["triggers": HostileTopicLog(valid: valid, hostile: hostile)], isValidToken: { _ in true })
-        try server.start()
-        defer { server.stop() }
-        let stats = PipelinedStats()
-        let writer = IngestWriter(store: fixture.store, router: FixedRouter(routes: [valid.triggerId: "cart"]),
-                                  settings: .init(maximumBatch: 100), stats: stats, logger: Logger(label: "test"))
-        writer.start()
-        let subscription = TopicSubscription(endpoint: server.baseURL, topic: "triggers", consumer: "prod", clientId: "c", orgId: "o")
-        let consumer = TopicConsumer(subscription: subscription, startOffsets: [:], tokens: CountingTokens(), sink: writer,
-                                     logger: Logger(label: "test"), backoff: Backoff(initial: 0.05, maximum: 0.1))
-        Thread.detachNewThread { consumer.run() }
-        let expectedStored = Int64(hostile.count + 1)
-        let reached = try await eventually(timeout: .seconds(60)) {
-            stats.snapshot.triggerStored >= expectedStored && stats.snapshot.protocolFaults >= Int64(hostile.count)
+        let expectedStored = Int64(hostile.count + 1), faults = Int64(hostile.count)
+        let (stats, reached) = try await ingest(HostileTopicLog(valid: valid, hostile: hostile), routing: valid.triggerId, into: fixture) {
+            $0.triggerStored >= expectedStored && $0.protocolFaults >= faults
         }
-        consumer.stop()
-        writer.stop()
         #expect(reached, "stored \(stats.snapshot.triggerStored) of \(expectedStored), faults \(stats.snapshot.protocolFaults) of \(hostile.count)")
         #expect(stats.snapshot.triggerStored == expectedStored)
         #expect(stats.snapshot.protocolFaults == Int64(hostile.count))
@@ -88,20 +96,7 @@ struct HostileTopicLog: TopicLog {
         let lines = [line(0), line(1, size: PipelineEnvelopeParser.maximumLineBytes), line(2, crlf: true), line(3),
                      line(4, size: PipelineEnvelopeParser.maximumLineBytes - 1, crlf: true), line(5, crlf: true)]
         let fixture = try StoreFixture()
-        let server = TopicStreamServer(logs: ["triggers": FixedTopicLog(lines: lines)], isValidToken: { _ in true })
-        try server.start()
-        defer { server.stop() }
-        let stats = PipelinedStats()
-        let writer = IngestWriter(store: fixture.store, router: FixedRouter(routes: [valid.triggerId: "cart"]),
-                                  settings: .init(maximumBatch: 100), stats: stats, logger: Logger(label: "test"))
-        writer.start()
-        let subscription = TopicSubscription(endpoint: server.baseURL, topic: "triggers", consumer: "prod", clientId: "c", orgId: "o")
-        let consumer = TopicConsumer(subscription: subscription, startOffsets: [:], tokens: CountingTokens(), sink: writer,
-                                     logger: Logger(label: "test"), backoff: Backoff(initial: 0.05, maximum: 0.1))
-        Thread.detachNewThread { consumer.run() }
-        let reached = try await eventually(timeout: .seconds(60)) { stats.snapshot.triggerStored >= 6 }
-        consumer.stop()
-        writer.stop()
+        let (stats, reached) = try await ingest(FixedTopicLog(lines: lines), routing: valid.triggerId, into: fixture) { $0.triggerStored >= 6 }
         #expect(reached, "stored \(stats.snapshot.triggerStored) of 6, faults \(stats.snapshot.protocolFaults)")
         #expect(stats.snapshot.protocolFaults == 0)
         let stored = try fixture.store.events(EventFilter(limit: 10)).sorted { $0.offset < $1.offset }
