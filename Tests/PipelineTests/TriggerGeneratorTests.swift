@@ -10,7 +10,18 @@ import Testing
     func reference(_ generator: TriggerGenerator, topic: String, partition: Int, offset: Int64, createTime: Int64) -> Data {
         var rng = SplitMix(seed: generator.seed ^ (UInt64(truncatingIfNeeded: partition) &* 0x100_0000_01B3)
                                  ^ (UInt64(bitPattern: offset) &* 0x9E37_79B9_7F4A_7C15))
-        let shopper = generator.shopper(partition: partition, offset: offset)
+        // The shopper as the generator chose it before (not through its code of today).
+        var pick = SplitMix(seed: generator.seed ^ (UInt64(truncatingIfNeeded: partition) &* 0x100_0000_01B3)
+                                  ^ (UInt64(bitPattern: offset) &* 0x9E37_79B9_7F4A_7C15))
+        let shopper: GeneratedShopper
+        if generator.shoppers.isEmpty {
+            let n = pick.next() % 1_000_000
+            let digits = String(n &* 7_919)
+            shopper = GeneratedShopper(mcId: String(repeating: "0", count: max(0, 38 - digits.count)) + digits, customerId: "C\(n)",
+                                       email: "shopper\(n)@example.com", firstName: "Shopper")
+        } else {
+            shopper = generator.shoppers[Int(pick.next() % UInt64(generator.shoppers.count))]
+        }
         let itemCount = Int(rng.next() % 3) + 1
         var items: [String] = []
         var totalCents = 0
@@ -56,6 +67,12 @@ import Testing
         return out + "\""
     }
 
+    func pick(_ generator: TriggerGenerator, _ partition: Int, _ offset: Int64) -> UInt64 {
+        var rng = SplitMix(seed: generator.seed ^ (UInt64(truncatingIfNeeded: partition) &* 0x100_0000_01B3)
+                                 ^ (UInt64(bitPattern: offset) &* 0x9E37_79B9_7F4A_7C15))
+        return rng.next() % 1_000_000
+    }
+
     @Test func envelopesAreTheInterpolatedTextByteForByte() {
         let hostile = [
             GeneratedShopper(mcId: "1", customerId: "C\"1\\", email: "zoë@exämple.com", firstName: nil),
@@ -74,6 +91,10 @@ import Testing
                 let expected = reference(generator, topic: "triggers", partition: partition, offset: offset, createTime: createTime)
                 #expect(made == expected, "partition \(partition) offset \(offset) createTime \(createTime)")
                 #expect(generator.messageId(partition: partition, offset: offset) == referenceMessageId(generator, partition: partition, offset: offset))
+                let n = pick(generator, partition, offset)
+                if generator.shoppers.isEmpty {
+                    #expect(generator.shopper(partition: partition, offset: offset).email == "shopper\(n)@example.com")
+                }
                 compared += 1
                 if made != expected { return }
             }

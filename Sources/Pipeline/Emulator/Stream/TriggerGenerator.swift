@@ -46,8 +46,31 @@ public struct TriggerGenerator: Sendable {
         var rng = SplitMix(seed: mix(partition: partition, offset: offset))
         if !shoppers.isEmpty { return shoppers[Int(rng.next() % UInt64(shoppers.count))] }
         let n = rng.next() % 1_000_000
-        return GeneratedShopper(mcId: padded(String(n &* 7_919), to: 38), customerId: "C\(n)",
-                                email: "shopper\(n)@example.com", firstName: "Shopper")
+        func text(_ field: (UInt64, inout [UInt8]) -> Void) -> String {
+            var bytes: [UInt8] = []
+            field(n, &bytes)
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        return GeneratedShopper(mcId: text(Self.appendMcId), customerId: text(Self.appendCustomerId),
+                                email: text(Self.appendEmail), firstName: "Shopper")
+    }
+
+    // A generated shopper's fields, from its number (plain ASCII: no JSON escaping needed).
+    static func appendMcId(_ n: UInt64, to out: inout [UInt8]) {
+        let digits = decimalBytes(Int64(n &* 7_919))
+        out += repeatElement(UInt8(ascii: "0"), count: max(0, 38 - digits.count))
+        out += digits
+    }
+
+    static func appendCustomerId(_ n: UInt64, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "C"))
+        appendDecimal(Int64(n), to: &out)
+    }
+
+    static func appendEmail(_ n: UInt64, to out: inout [UInt8]) {
+        out += "shopper".utf8
+        appendDecimal(Int64(n), to: &out)
+        out += "@example.com".utf8
     }
 
     /// The message id of the message at (partition, offset).
@@ -116,13 +139,7 @@ public struct TriggerGenerator: Sendable {
         out += #"","triggerTimestamp":"#.utf8
         appendDecimal(triggerTimestamp, to: &out)
         out += #","mcId":""#.utf8
-        if let chosen {
-            out += chosen.mcId.utf8
-        } else {
-            let digits = decimalBytes(Int64(number &* 7_919))
-            out += repeatElement(UInt8(ascii: "0"), count: max(0, 38 - digits.count))
-            out += digits
-        }
+        if let chosen { out += chosen.mcId.utf8 } else { Self.appendMcId(number, to: &out) }
         out += #"","enrichments":{"analyticsHitSummary":{"dimensions":{"cartTotal":{"type":"string","data":[""#.utf8
         out += Self.decimal(cents: totalCents).utf8
         out += #""],"name":"cartTotal","source":"session summary"},"pageName":{"type":"string","data":["home","cart"],"name":"pageName","source":"session summary"},"timeGMT":{"type":"int","data":["#.utf8
@@ -133,8 +150,8 @@ public struct TriggerGenerator: Sendable {
         if chosen == nil || chosen?.customerId != nil {
             out += #","eVar01":{"type":"string","data":["#.utf8
             if let chosen { appendJSONString(chosen.customerId!, to: &out) } else {
-                out += #""C"#.utf8
-                appendDecimal(Int64(number), to: &out)
+                out.append(UInt8(ascii: "\""))
+                Self.appendCustomerId(number, to: &out)
                 out.append(UInt8(ascii: "\""))
             }
             out += #"],"name":"eVar01","source":"session summary"}"#.utf8
@@ -142,9 +159,9 @@ public struct TriggerGenerator: Sendable {
         if chosen == nil || chosen?.email != nil {
             out += #","eVar03":{"type":"string","data":["#.utf8
             if let chosen { appendJSONString(chosen.email!, to: &out) } else {
-                out += #""shopper"#.utf8
-                appendDecimal(Int64(number), to: &out)
-                out += #"@example.com""#.utf8
+                out.append(UInt8(ascii: "\""))
+                Self.appendEmail(number, to: &out)
+                out.append(UInt8(ascii: "\""))
             }
             out += #"],"name":"eVar03","source":"session summary"}"#.utf8
         }
@@ -218,10 +235,6 @@ fileprivate func appendHex(_ value: UInt64, _ width: Int, to out: inout [UInt8])
 }
 
 private let hexDigits = Array("0123456789abcdef".utf8)
-
-fileprivate func padded(_ digits: String, to width: Int) -> String {
-    digits.utf8.count >= width ? digits : String(repeating: "0", count: width - digits.utf8.count) + digits
-}
 
 /// `value` as a JSON string, quotes included.
 func jsonString(_ value: String) -> String {
