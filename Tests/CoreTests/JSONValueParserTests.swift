@@ -121,8 +121,10 @@ import Testing
         var filter = JSONMemberFilter.members([:])
         filter.include(["keep", "x"])
         filter.include(["\u{212A}"])
-        let text = #"{"k\u0065ep": {"x": 1, "y": 2}, "K": 3, "other": 4}"#
-        #expect(try JSONValue.parse(Array(text.utf8), keeping: filter) == .object(["keep": .object(["x": .number(1)]), "K": .number(3)]))
-        #expect(try JSONValue.parse(checked: Array(text.utf8), keeping: filter) == .object(["keep": .object(["x": .number(1)]), "K": .number(3)]))
+        filter.include([""])
+        let text = #"{"k\u0065ep": {"x": 1, "y": 2}, "K": 3, "other": 4, "": 5}"#
+        let kept = JSONValue.object(["keep": .object(["x": .number(1)]), "K": .number(3), "": .number(5)])
+        #expect(try JSONValue.parse(Array(text.utf8), keeping: filter) == kept)
+        #expect(try JSONValue.parse(checked: Array(text.utf8), keeping: filter) == kept)
     }
 }

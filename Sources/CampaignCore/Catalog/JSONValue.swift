@@ -458,8 +458,9 @@ private struct JSONTextParser {
         guard name.ascii, !name.decoded, members.count <= 8 else { return members[text(of: name)] }
         let count = name.end - name.start
         for (candidate, filter) in members where candidate.utf8.count == count {
+            // An empty buffer need not have an address.
             let equal = candidate.utf8.withContiguousStorageIfAvailable {
-                memcmp($0.baseAddress!, bytes.baseAddress! + name.start, count) == 0
+                count == 0 || memcmp($0.baseAddress!, bytes.baseAddress! + name.start, count) == 0
             }
             if equal ?? candidate.utf8.elementsEqual(UnsafeBufferPointer(rebasing: bytes[name.start..<name.end])) { return filter }
         }
