@@ -58,10 +58,31 @@ func envelopeFuzzerTestOneInput(_ start: UnsafePointer<UInt8>?, _ count: Int) ->
             preconditionFailure("the filtered parse and the full parse disagree on accepting the line")
         }
     }
+    // Ingest reads an envelope's members by their paths, building nothing
+    // else: the same acceptance and errors, the values the full parse has there.
+    let members: Result<JSONMembers, JSONSyntaxError> = Array(text.utf8).withUnsafeBufferPointer { bytes in
+        do throws(JSONSyntaxError) { return .success(try JSONValue.members(of: bytes, at: FuzzFilters.paths)) } catch { return .failure(error) }
+    }
+    switch (full, members) {
+    case (.success(let whole), .success(let read)):
+        precondition(read.isObject == (whole.objectValue != nil), "members read a root the full parse does not have")
+        for (index, path) in FuzzFilters.pathList.enumerated() {
+            let expected = path.reduce(whole as JSONValue?) { value, name in value?.objectValue?[name] }
+            precondition(read[index] == expected, "members read another value at \(path)")
+        }
+    case (.failure(let a), .failure(let b)):
+        precondition(a.description == b.description, "different errors: \(a) / \(b)")
+    default:
+        preconditionFailure("reading members and the full parse disagree on accepting the line")
+    }
     return 0
 }
 
 enum FuzzFilters {
+    static let pathList = [["envelopeType"], ["partition"], ["a", "b"], ["a", "c", "d"], ["K"], ["\u{E9}"],
+                           ["com.adobe.mcloud.pipeline.pipelineMessage", "header", "messageId"]]
+    static let paths = JSONMemberPaths(pathList)
+
     static let all: [JSONMemberFilter] = {
         var envelope = JSONMemberFilter.members([:])
         for path in [["envelopeType"], ["partition"], ["a", "b"], ["a", "c", "d"], ["com.adobe.mcloud.pipeline.pipelineMessage", "header", "messageId"]] {

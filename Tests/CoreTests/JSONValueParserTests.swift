@@ -127,4 +127,83 @@ import Testing
         #expect(try JSONValue.parse(Array(text.utf8), keeping: filter) == kept)
         #expect(try JSONValue.parse(checked: Array(text.utf8), keeping: filter) == kept)
     }
+
+    /// The value a path leads to in a fully parsed document, as
+    /// `JSONValue.members(of:at:)` should give it.
+    static func walk(_ value: JSONValue, _ path: [String]) -> JSONValue? {
+        path.reduce(value as JSONValue?) { value, name in value?.objectValue?[name] }
+    }
+
+    static func members(_ text: String, _ paths: JSONMemberPaths) throws(JSONSyntaxError) -> JSONMembers {
+        let result: Result<JSONMembers, JSONSyntaxError> = Array(text.utf8).withUnsafeBufferPointer { bytes in
+            do throws(JSONSyntaxError) { return .success(try JSONValue.members(of: bytes, at: paths)) } catch { return .failure(error) }
+        }
+        return try result.get()
+    }
+
+    @Test(arguments: [
+        #"{"a": {"b": "x\"y", "c": [1, {"d": 2}]}, "n": -0, "big": 12345678901234567, "e": 1.5e3, "skip": {"b": 1}}"#,
+        #"{"\u0061": {"\u0062": 1}, "K": 2, "": {"": null}, "n": true}"#,
+        #"{"\u212A": "kelvin", "a": "not an object", "n": {"whole": [1, 2]}}"#,
+        #"{"a": {"c": 3}}"#,
+        #"[{"a": {"b": 1}}]"#,
+        #""just a string""#,
+    ])
+    func membersReadThePathsAsTheFullParseDoes(_ text: String) throws {
+        let list = [["a", "b"], ["a", "c"], ["n"], ["K"], ["", ""], ["big"], ["e"], ["missing", "x"]]
+        let members = try Self.members(text, JSONMemberPaths(list))
+        let whole = try JSONValue.parse(text)
+        #expect(members.isObject == (whole.objectValue != nil))
+        for (index, path) in list.enumerated() {
+            #expect(members[index] == Self.walk(whole, path), "\(path) in \(text)")
+        }
+    }
+
+    @Test func membersFindNamesWrittenWithEscapesOrAsEquivalentTextAndRefuseWhatTheFullParseRefuses() throws {
+        let members = try Self.members(#"{"\u212A": 1, "h\u00e9": {"x": 2}, "e\u0301": 3}"#, JSONMemberPaths([["K"], ["hé", "x"], ["é"]]))
+        #expect(members.values == [.number(1), .number(2), .number(3)])
+        for text in [#"{"a": {"b": 1, "\u0062": 2}}"#, #"{"a": {"b": 1}, "a": 2}"#, #"{"a": {"b": 1,}}"#, #"{"a": {"b": 01}}"#, #"{"a": 1} x"#, ""] {
+            var whole: JSONSyntaxError?, read: JSONSyntaxError?
+            do { _ = try JSONValue.parse(text) } catch { whole = error }
+            do { _ = try Self.members(text, JSONMemberPaths([["a", "b"]])) } catch { read = error }
+            #expect(whole != nil && whole?.description == read?.description, "\(text)")
+        }
+    }
+
+    /// Strings are read eight bytes at a time up to the first quote,
+    /// backslash or control character: whichever byte of a word it is.
+    @Test func stringsAreReadWholeWhereverTheirSpecialCharactersFall() throws {
+        let specials: [(json: String, text: String)] = [(#"\""#, "\""), (#"\\"#, "\\"), (#"\n"#, "\n"), ("é", "é"), ("😀", "😀"), (#"\u00e9"#, "é")]
+        for length in 0...19 {
+            for position in 0...length {
+                for special in specials {
+                    let before = String(repeating: "a", count: position), after = String(repeating: "b", count: length - position)
+                    let value = try JSONValue.parse("[\"" + before + special.json + after + "\", 1]")
+                    #expect(value == .array([.string(before + special.text + after), .number(1)]), "\(length) \(position) \(special)")
+                }
+                // A raw control character or an unclosed string is found where it is.
+                let control = "[\"" + String(repeating: "a", count: position) + "\u{01}" + String(repeating: "b", count: length - position) + "\"]"
+                #expect(throws: JSONSyntaxError(line: 1, column: 3 + position, reason: "control character U+0001 inside a string must be escaped")) {
+                    try JSONValue.parse(control)
+                }
+                #expect(throws: JSONSyntaxError.self) { try JSONValue.parse("[\"" + String(repeating: "a", count: length)) }
+            }
+        }
+        // A name with a byte above ASCII in any place of a word is compared as text.
+        for position in 0...9 {
+            let name = String(repeating: "x", count: position) + "\u{212A}" + String(repeating: "y", count: 9 - position)
+            let equivalent = String(repeating: "x", count: position) + "K" + String(repeating: "y", count: 9 - position)
+            #expect(throws: JSONSyntaxError.self) { try JSONValue.parse("{\"\(name)\": 1, \"\(equivalent)\": 2}") }
+        }
+    }
+
+    @Test(arguments: ["0", "-0", "7", "-42", "123456789012345", "-999999999999999", "1234567890123456", "12345678901234567890", "1.5", "-2e3", "1E+2"])
+    func numbersAreTheDoublesOfTheirText(_ text: String) throws {
+        let value = try JSONValue.parse("[" + text + "]")
+        guard case .array(let elements) = value, case .number(let number)? = elements.first else {
+            Issue.record("not a number: \(value)")
+            return
+        }
+        #expect(number == Double(text)! && number.sign == Double(text)!.sign, "\(text)")
+    }
 }

@@ -130,6 +130,87 @@ extension JSONValue {
     }
 }
 
+/// Members to read from a document without building it
+/// (`JSONValue.members(of:at:)`): their paths from the root, compiled once
+/// into a tree whose children are found by comparing bytes.
+public struct JSONMemberPaths: Sendable {
+    /// Per node (node 0 is the root): its member name, as a range of
+    /// `nameBytes` and as text (for names that are not ASCII), its children
+    /// (a range of node numbers) and its place among the paths (-1 for a
+    /// node that is not the end of one).
+    fileprivate var nameRanges: [Range<Int>] = [0..<0]
+    fileprivate var nameTexts: [String] = [""]
+    fileprivate var nameIsASCII: [Bool] = [true]
+    fileprivate var nameBytes: [UInt8] = []
+    fileprivate var children: [Range<Int>] = [0..<0]
+    fileprivate var slots: [Int] = [-1]
+    /// How many paths there are.
+    public let count: Int
+
+    /// `paths` are lists of member names from the root; none may be empty
+    /// or lead through another.
+    public init(_ paths: [[String]]) {
+        count = paths.count
+        // Breadth first, so that the children of a node are consecutive nodes.
+        var level: [(node: Int, paths: [(slot: Int, names: ArraySlice<String>)])] =
+            [(0, paths.enumerated().map { ($0.offset, $0.element[...]) })]
+        while !level.isEmpty {
+            var next: [(node: Int, paths: [(slot: Int, names: ArraySlice<String>)])] = []
+            for (node, nodePaths) in level {
+                var names: [String] = []
+                var grouped: [String: [(slot: Int, names: ArraySlice<String>)]] = [:]
+                for path in nodePaths {
+                    guard let name = path.names.first else { preconditionFailure("a member path is empty or leads through another") }
+                    if grouped[name] == nil { names.append(name) }
+                    grouped[name, default: []].append((path.slot, path.names.dropFirst()))
+                }
+                let first = slots.count
+                for name in names {
+                    let child = slots.count
+                    let start = nameBytes.count
+                    nameBytes += name.utf8
+                    nameRanges.append(start..<nameBytes.count)
+                    nameTexts.append(name)
+                    nameIsASCII.append(name.utf8.allSatisfy { $0 < 0x80 })
+                    children.append(0..<0)
+                    let ends = grouped[name]!.filter { $0.names.isEmpty }
+                    precondition(ends.count <= 1 && (ends.isEmpty || grouped[name]!.count == 1),
+                                 "a member path is given twice or leads through another")
+                    slots.append(ends.first?.slot ?? -1)
+                    if ends.isEmpty { next.append((child, grouped[name]!)) }
+                }
+                children[node] = first..<slots.count
+            }
+            level = next
+        }
+    }
+}
+
+/// The members `JSONValue.members(of:at:)` read.
+public struct JSONMembers: Sendable {
+    /// Whether the document is an object; when it is not, every value is nil.
+    public var isObject: Bool
+    /// The value of each path, in the order of the paths: nil where the
+    /// document has no such member.
+    public var values: [JSONValue?]
+
+    public subscript(_ path: Int) -> JSONValue? { values[path] }
+}
+
+extension JSONValue {
+    /// Checks strict JSON like `parse(_:)`, with the same checks and errors
+    /// everywhere in the document, and builds only the values at `paths`
+    /// (each whole), nothing around them: the daemon reads eight members of
+    /// every envelope it receives, and building the objects that hold them
+    /// cost as much as checking the whole envelope (docs/performance.md).
+    /// `bytes` must be valid UTF-8.
+    public static func members(of bytes: UnsafeBufferPointer<UInt8>, at paths: JSONMemberPaths) throws(JSONSyntaxError) -> JSONMembers {
+        var parser = JSONTextParser(bytes, alreadyChecked: false, paths: paths)
+        let isObject = try parser.parseDocument(nil, node: 0).isObject
+        return JSONMembers(isObject: isObject, values: parser.captured)
+    }
+}
+
 /// Works on the UTF-8 bytes (valid, as they come from a String), through a
 /// pointer: the daemon parses every envelope it receives and every stored
 /// one it processes, and scalars, characters, array bounds checks and a
@@ -148,6 +229,9 @@ private struct JSONTextParser {
     var decodedNames: [UInt8] = []
     /// See `JSONValue.parse(checked:keeping:)`.
     let alreadyChecked: Bool
+    /// The members to capture (`JSONValue.members(of:at:)`), and what was.
+    let paths: JSONMemberPaths
+    var captured: [JSONValue?]
 
     /// A member name: a range of the text, or of `decodedNames` for a name
     /// with escapes. ASCII names are compared byte for byte; any other is
@@ -163,14 +247,19 @@ private struct JSONTextParser {
     static func parse(_ bytes: [UInt8], _ filter: JSONMemberFilter, alreadyChecked: Bool) throws(JSONSyntaxError) -> JSONValue {
         let result: Result<JSONValue, JSONSyntaxError> = bytes.withUnsafeBufferPointer { buffer in
             var parser = JSONTextParser(buffer, alreadyChecked: alreadyChecked)
-            do throws(JSONSyntaxError) { return .success(try parser.parseDocument(filter)) } catch { return .failure(error) }
+            do throws(JSONSyntaxError) { return .success(try parser.parseDocument(filter).value) } catch { return .failure(error) }
         }
         return try result.get()
     }
 
-    init(_ bytes: UnsafeBufferPointer<UInt8>, alreadyChecked: Bool) {
+    static let noPaths = JSONMemberPaths([])
+
+    init(_ bytes: UnsafeBufferPointer<UInt8>, alreadyChecked: Bool, paths: JSONMemberPaths = noPaths) {
         self.bytes = bytes
         self.alreadyChecked = alreadyChecked
+        self.paths = paths
+        captured = Array(repeating: nil, count: paths.count)
+        names.reserveCapacity(32)
     }
 
     func position(_ at: Int) -> (Int, Int) {
@@ -208,7 +297,14 @@ private struct JSONTextParser {
         return "'\(Character(s))'"
     }
 
+    /// Most values of compact JSON start right where the last one ended.
+    @inline(__always)
     mutating func skipWhitespace() throws(JSONSyntaxError) {
+        if index < bytes.count, case let byte = bytes[index], byte > 0x20, byte != UInt8(ascii: "/") { return }
+        try skipWhitespaceAndComments()
+    }
+
+    mutating func skipWhitespaceAndComments() throws(JSONSyntaxError) {
         while index < bytes.count {
             switch bytes[index] {
             case 0x20, 0x09, 0x0A, 0x0D: index += 1
@@ -219,27 +315,35 @@ private struct JSONTextParser {
         }
     }
 
-    mutating func parseDocument(_ filter: JSONMemberFilter = .all) throws(JSONSyntaxError) -> JSONValue {
+    /// The document, built as `filter` says, or (with `node` 0 and no
+    /// filter) only its members at `paths` captured; whether it is an object.
+    mutating func parseDocument(_ filter: JSONMemberFilter?, node: Int = -1) throws(JSONSyntaxError) -> (value: JSONValue, isObject: Bool) {
         try skipWhitespace()
-        guard peek != nil else {
+        guard let first = peek else {
             throw fail("the text is empty: a JSON document should start with '[' or '{'")
         }
-        let value = try parseValue(filter) ?? .null
+        let value = try parseValue(filter, node: node) ?? .null
         try skipWhitespace()
         if let c = current {
             throw fail("unexpected \(describe(c)) after the end of the JSON document")
         }
-        return value
+        return (value, first == UInt8(ascii: "{"))
     }
 
     /// One value: built whole (`.all`), an object with the members named
     /// (`.members`, other values built whole), or only checked (nil, which
-    /// returns nil). The checks are the same in every case.
-    mutating func parseValue(_ keep: JSONMemberFilter? = .all) throws(JSONSyntaxError) -> JSONValue? {
+    /// returns nil). The checks are the same in every case. A `node` of
+    /// `paths` (with `keep` nil) captures the value at the end of a path, or
+    /// looks for the rest of the paths among an object's members.
+    mutating func parseValue(_ keep: JSONMemberFilter? = .all, node: Int = -1) throws(JSONSyntaxError) -> JSONValue? {
         try skipWhitespace()
         guard let c = peek else { throw fail("unexpected end of the text: a value is missing") }
+        if node >= 0, case let slot = paths.slots[node], slot >= 0 {
+            captured[slot] = try parseValue(.all)
+            return nil
+        }
         switch c {
-        case UInt8(ascii: "{"): return try parseObject(keep)
+        case UInt8(ascii: "{"): return try parseObject(keep, node: node)
         case UInt8(ascii: "["): return try parseArray(keep)
         case UInt8(ascii: "\""):
             let string = try scanString()
@@ -287,6 +391,14 @@ private struct JSONTextParser {
             while atDigit { index += 1 }
         }
         guard build else { return nil }
+        // An integer of up to 15 digits is exact in a Double: no text to
+        // make and convert (offsets, partitions and times are such).
+        let negative = bytes[start] == UInt8(ascii: "-")
+        let digits = start + (negative ? 1 : 0)..<index
+        if digits.count <= 15, !bytes[digits].contains(where: { $0 &- 0x30 >= 10 }) {
+            let magnitude = bytes[digits].reduce(0 as Int64) { $0 * 10 + Int64($1 &- 0x30) }
+            return .number(negative ? -Double(magnitude) : Double(magnitude))
+        }
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
         guard let value = Double(text) else { throw fail("invalid number '\(text)'", at: start) }
         return .number(value)
@@ -308,7 +420,9 @@ private struct JSONTextParser {
         var escaped = false
         var high: UInt8 = 0
         while true {
-            // A run of plain characters, the whole string for most.
+            // A run of plain characters, the whole string for most: eight
+            // bytes at a time, then byte by byte to the one that ends it.
+            high |= skipPlainWords()
             while index < bytes.count, case let byte = bytes[index], byte != 0x22, byte != 0x5C, byte >= 0x20 {
                 high |= byte
                 index += 1
@@ -350,6 +464,32 @@ private struct JSONTextParser {
                 throw fail("invalid escape '\\\(Character(current ?? "?"))' in a string", at: index - 1)
             }
         }
+    }
+
+    /// Moves `index` over whole 8-byte words holding no '"', no '\\' and no
+    /// control character, and up to the first such byte of the word that
+    /// holds one; returns the high bits of the bytes passed (non-zero when one
+    /// is not ASCII). Each test flags the bytes that match (zero after an
+    /// exclusive or, or below 0x20) and, past a real match, maybe bytes
+    /// above it: the lowest flag is always a real one.
+    @inline(__always)
+    mutating func skipPlainWords() -> UInt8 {
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        var high: UInt64 = 0
+        while index &+ 8 <= bytes.count {
+            let word = UInt64(littleEndian: UnsafeRawPointer(bytes.baseAddress! + index).loadUnaligned(as: UInt64.self))
+            let quote = word ^ (ones &* 0x22), backslash = word ^ (ones &* 0x5C)
+            let special = ((quote &- ones) & ~quote | (backslash &- ones) & ~backslash | (word &- ones &* 0x20) & ~word) & highs
+            guard special == 0 else {
+                let plain = special.trailingZeroBitCount >> 3
+                high |= word & highs & (plain == 0 ? 0 : ~0 >> (64 - plain * 8))
+                index &+= plain
+                break
+            }
+            high |= word & highs
+            index &+= 8
+        }
+        return high == 0 ? 0 : 0x80
     }
 
     /// The text of a string `scanString` accepted.
@@ -469,7 +609,27 @@ private struct JSONTextParser {
         return members[text(of: name)]
     }
 
-    mutating func parseObject(_ keep: JSONMemberFilter?) throws(JSONSyntaxError) -> JSONValue? {
+    /// The child of `node` named `name`, or -1.
+    mutating func child(of node: Int, named name: Name) -> Int {
+        for candidate in paths.children[node] {
+            let range = paths.nameRanges[candidate]
+            if name.ascii && paths.nameIsASCII[candidate] {
+                guard name.end - name.start == range.count else { continue }
+                let equal = paths.nameBytes.withUnsafeBufferPointer { names in
+                    if name.decoded {
+                        return decodedNames[name.start..<name.end].elementsEqual(names[range])
+                    }
+                    return range.isEmpty || memcmp(names.baseAddress! + range.lowerBound, bytes.baseAddress! + name.start, range.count) == 0
+                }
+                if equal { return candidate }
+            } else if text(of: name) == paths.nameTexts[candidate] {
+                return candidate
+            }
+        }
+        return -1
+    }
+
+    mutating func parseObject(_ keep: JSONMemberFilter?, node: Int = -1) throws(JSONSyntaxError) -> JSONValue? {
         try enter()
         defer { depth -= 1 }
         index += 1
@@ -478,7 +638,7 @@ private struct JSONTextParser {
         let namesBase = names.count, decodedBase = decodedNames.count
         var manyNames: Set<String>?
         defer {
-            if names.count > namesBase { names.removeLast(names.count - namesBase) }
+            while names.count > namesBase { names.removeLast() }
             if decodedNames.count > decodedBase { decodedNames.removeLast(decodedNames.count - decodedBase) }
         }
         try skipWhitespace()
@@ -518,6 +678,8 @@ private struct JSONTextParser {
             }
             if child == nil && alreadyChecked {
                 try passValue()
+            } else if node >= 0 {
+                _ = try parseValue(nil, node: self.child(of: node, named: key))
             } else if let value = try parseValue(child) {
                 object[text(of: key)] = value
             }
