@@ -76,4 +76,62 @@ import TestSupport
         let indexes = try pool.read { db in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'pipelineEvent'") }
         #expect(indexes.contains("pipelineEvent_resend") && !indexes.contains("pipelineEvent_messageId"))
     }
+
+    /// Migration 0010 rebuilds the event table with the same rows, ids,
+    /// indexes and checks, and the envelopes and attempts that refer to its
+    /// events stay theirs.
+    @Test func theEventTableIsRebuiltWithEveryRowAndWhatRefersToIt() throws {
+        let directory = TemporaryDirectory("campaignctl-migration")
+        let pool = try InstanceStore.makePool(path: directory.url.appendingPathComponent("store.db").path)
+        try Migrations.migrator.migrate(pool, upTo: "0009_resends_by_sent_time")
+        let statuses = ["pending", "processing", "paused", "processed", "ignored", "deliveryFailed", "routingFailed", "tooOld", "targetingFailed"]
+        try pool.write { db in
+            for (offset, status) in statuses.enumerated() {
+                try db.execute(sql: """
+                    INSERT INTO pipelineEvent (id, consumer, topic, partition, partitionOffset, messageId, sentTime, analyticsTriggerId,
+                        triggerEventId, createTime, receivedAt, status, attempts, nextAttemptAt, firstFailureAt, lastError, updatedAt,
+                        templateVersion, sendState, outboundMessageId, targetAddress, processedAt)
+                    VALUES (?, 'c', 'triggers', ?, ?, ?, ?, 'a', 'cart', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [10 + offset * 7, offset % 3, offset, offset == 4 ? nil : "m-\(offset)", offset == 2 ? nil : 1_700_000_000_000 + offset,
+                                     offset == 1 ? nil : 5 + offset, 100 + offset, status, offset, offset == 0 ? nil : 200 + offset,
+                                     offset > 5 ? 300 + offset : nil, offset > 5 ? "failed \(offset)" : nil, 400 + offset,
+                                     offset > 2 ? offset : nil, offset == 3 ? "sent" : offset == 5 ? "sending" : nil,
+                                     offset == 3 ? "<o@x>" : nil, offset == 3 ? "a@example.com" : nil, offset > 2 ? 500 + offset : nil])
+                try db.execute(sql: "INSERT INTO pipelineEventEnvelope (eventId, envelope) VALUES (?, ?)",
+                               arguments: [10 + offset * 7, Data("{\"n\":\(offset)}".utf8)])
+                try db.execute(sql: "INSERT INTO pipelineEventAttempt (eventId, attempt, at, outcome) VALUES (?, 1, 1, 'retry')",
+                               arguments: [10 + offset * 7])
+            }
+        }
+        func snapshot() throws -> (rows: [[DatabaseValue]], indexes: [String], joined: Int) {
+            try pool.read { db in
+                let rows = try Row.fetchAll(db, sql: "SELECT * FROM pipelineEvent ORDER BY id").map { Array($0.databaseValues) }
+                let indexes = try String.fetchAll(db, sql: """
+                    SELECT name || ': ' || coalesce(sql, '') FROM sqlite_master WHERE type = 'index' AND tbl_name = 'pipelineEvent' ORDER BY name
+                    """)
+                let joined = try Int.fetchOne(db, sql: """
+                    SELECT count(*) FROM pipelineEvent e JOIN pipelineEventEnvelope v ON v.eventId = e.id
+                    JOIN pipelineEventAttempt a ON a.eventId = e.id
+                    """)!
+                return (rows, indexes, joined)
+            }
+        }
+        let before = try snapshot()
+
+        try InstanceStore.migrate(pool)
+        let after = try snapshot()
+        #expect(after.rows == before.rows)
+        #expect(after.indexes == before.indexes)
+        #expect(after.joined == statuses.count)
+        try pool.write { db in
+            // The checks still hold, the deletes still cascade.
+            #expect(throws: DatabaseError.self) { try db.execute(sql: "UPDATE pipelineEvent SET status = 'lost' WHERE id = 10") }
+            #expect(throws: DatabaseError.self) { try db.execute(sql: "UPDATE pipelineEvent SET sendState = 'maybe' WHERE id = 10") }
+            try db.execute(sql: "DELETE FROM pipelineEvent WHERE id = 10")
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM pipelineEventEnvelope WHERE eventId = 10") == 0)
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM pipelineEventAttempt WHERE eventId = 10") == 0)
+        }
+        #expect(try pool.read { db in try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = 'pipelineEvent'") }?
+            .contains(" IN (") == false)
+    }
 }
