@@ -24,6 +24,11 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
+        // Process-wide SQLite settings, in C: `sqlite3_config` is variadic.
+        .target(
+            name: "CSQLiteSettings",
+            linkerSettings: [.linkedLibrary("sqlite3")]
+        ),
         // Domain model, errors, instance layout and the instance XML config.
         // Foundation only, so every other module can lean on it.
         .target(
@@ -35,6 +40,7 @@ let package = Package(
             name: "Store",
             dependencies: [
                 "CampaignCore",
+                "CSQLiteSettings",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 // SQLite's C API, for the daemon's reads per batch (RawStatement).
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
