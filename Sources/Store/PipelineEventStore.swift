@@ -76,27 +76,39 @@ extension InstanceStore {
 
     static let insertEnvelopeSQL = "INSERT INTO pipelineEventEnvelope (eventId, envelope) VALUES (?, ?)"
 
-    /// Inserts one event and its envelope; false for a replay (nothing written).
-    static func insert(_ event: IncomingEvent, receivedMs: Int64, _ db: Database) throws -> Bool {
-        var row = RawStatement(try db.cachedStatement(sql: insertEventSQL))
-        row.bind(event.consumer)
-        row.bind(event.topic)
-        row.bind(event.partition)
-        row.bind(event.offset)
-        row.bind(event.messageId)
-        row.bind(event.sentTime)
-        row.bind(event.analyticsTriggerId)
-        row.bind(event.triggerEventId)
-        row.bind(event.createTime)
-        row.bind(receivedMs)
-        row.bind(receivedMs)
-        try row.execute()
-        guard db.changesCount == 1 else { return false }
-        var envelope = RawStatement(try db.cachedStatement(sql: insertEnvelopeSQL))
-        envelope.bind(db.lastInsertedRowID)
-        envelope.bind(event.envelope)
-        try envelope.execute()
-        return true
+    /// The statements that store an event and its envelope, looked up once
+    /// per batch (GRDB's cache is keyed by the SQL text, hashed per lookup).
+    struct EventInsertion {
+        private let row: Statement
+        private let envelope: Statement
+
+        init(_ db: Database) throws {
+            row = try db.cachedStatement(sql: InstanceStore.insertEventSQL)
+            envelope = try db.cachedStatement(sql: InstanceStore.insertEnvelopeSQL)
+        }
+
+        /// Inserts one event and its envelope; false for a replay (nothing written).
+        func insert(_ event: IncomingEvent, receivedMs: Int64, _ db: Database) throws -> Bool {
+            var row = RawStatement(row)
+            row.bind(event.consumer)
+            row.bind(event.topic)
+            row.bind(event.partition)
+            row.bind(event.offset)
+            row.bind(event.messageId)
+            row.bind(event.sentTime)
+            row.bind(event.analyticsTriggerId)
+            row.bind(event.triggerEventId)
+            row.bind(event.createTime)
+            row.bind(receivedMs)
+            row.bind(receivedMs)
+            try row.execute()
+            guard db.changesCount == 1 else { return false }
+            var envelope = RawStatement(envelope)
+            envelope.bind(db.lastInsertedRowID)
+            envelope.bind(event.envelope)
+            try envelope.execute()
+            return true
+        }
     }
 
     /// A partition's committed offset, which only ever grows.
@@ -120,7 +132,8 @@ extension InstanceStore {
         let receivedMs = Int64(receivedAt.timeIntervalSince1970 * 1000)
         return try write { db in
             var stored = 0
-            for event in events where try Self.insert(event, receivedMs: receivedMs, db) {
+            let insertion = try EventInsertion(db)
+            for event in events where try insertion.insert(event, receivedMs: receivedMs, db) {
                 stored += 1
             }
             let advance = try db.cachedStatement(sql: Self.advanceOffsetSQL)

@@ -32,8 +32,9 @@ public enum StorageCeiling {
             let batch = events[index..<min(index + batchSize, events.count)]
             try pool.write { db in
                 var highest: [Int: Int64] = [:]
+                let insertion = try InstanceStore.EventInsertion(db)
                 for event in batch {
-                    _ = try InstanceStore.insert(event, receivedMs: receivedMs, db)
+                    _ = try insertion.insert(event, receivedMs: receivedMs, db)
                     highest[event.partition] = max(highest[event.partition] ?? -1, event.offset)
                 }
                 let advance = try db.cachedStatement(sql: InstanceStore.advanceOffsetSQL)
