@@ -376,20 +376,45 @@ extension InstanceStore {
         }
     }
 
+    /// The newest events that pass `filter`, newest first.
     public func events(_ filter: EventFilter) throws -> [EventSummary] {
-        try read { db in
-            var clauses: [String] = []
-            var arguments: [any DatabaseValueConvertible] = []
-            if let status = filter.status { clauses.append("status = ?"); arguments.append(status.rawValue) }
-            if let trigger = filter.triggerEventId { clauses.append("triggerEventId = ?"); arguments.append(trigger) }
-            if let since = filter.since { clauses.append("receivedAt >= ?"); arguments.append(ms(since)) }
-            let whereClause = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
-            arguments.append(filter.limit)
-            return try Row.fetchAll(db, sql: """
+        let (sql, arguments) = Self.listing(filter)
+        return try read { db in try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.summary) }
+    }
+
+    /// The query of `events(_:)`. Each status is walked backwards on an
+    /// index and stops after the page: a pending event on the due index
+    /// (`pipelineEvent_status`: the new ones, without a retry time, in id
+    /// order; the few waiting for a retry sorted), any other on the listing
+    /// index, which leaves pending events out (migration 0011) and is chosen
+    /// by its `status <> 'pending'` term.
+    static func listing(_ filter: EventFilter) -> (sql: String, arguments: StatementArguments) {
+        var clauses: [String] = []
+        var arguments: [any DatabaseValueConvertible] = []
+        if let trigger = filter.triggerEventId { clauses.append("triggerEventId = ?"); arguments.append(trigger) }
+        if let since = filter.since { clauses.append("receivedAt >= ?"); arguments.append(ms(since)) }
+        func page(_ statusClauses: [String]) -> String {
+            let conditions = statusClauses + clauses
+            let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+            return """
                 SELECT id, triggerEventId, analyticsTriggerId, partition, partitionOffset, status, attempts, receivedAt,
                        updatedAt, targetAddress, lastError
                 FROM pipelineEvent \(whereClause) ORDER BY id DESC LIMIT ?
-                """, arguments: StatementArguments(arguments)).map(Self.summary)
+                """
+        }
+        switch filter.status {
+        case .pending?:
+            let sql = """
+                SELECT * FROM (\(page(["status = 'pending'", "nextAttemptAt IS NULL"])))
+                UNION ALL
+                SELECT * FROM (\(page(["status = 'pending'", "nextAttemptAt IS NOT NULL"])))
+                ORDER BY id DESC LIMIT ?
+                """
+            return (sql, StatementArguments(arguments + [filter.limit] + arguments + [filter.limit, filter.limit]))
+        case let status?:
+            return (page(["status = ?", "status <> 'pending'"]), StatementArguments([status.rawValue] + arguments + [filter.limit]))
+        case nil:
+            return (page([]), StatementArguments(arguments + [filter.limit]))
         }
     }
 

@@ -118,7 +118,7 @@ import TestSupport
         }
         let before = try snapshot()
 
-        try InstanceStore.migrate(pool)
+        try Migrations.migrator.migrate(pool, upTo: "0010_event_status_check_by_comparisons")
         let after = try snapshot()
         #expect(after.rows == before.rows)
         #expect(after.indexes == before.indexes)
