@@ -48,7 +48,14 @@ import FoundationNetworking
         let daemon = try BackgroundProcess(campaignctlBinary, ["pipelined", "run"], environment: ["CAMPAIGNCTL_HOME": home.home, "CAMPAIGNCTL_INSTANCE": "mon"])
         defer { if daemon.isRunning { daemon.signal(SIGKILL) } }
         #expect(try await eventually(timeout: .seconds(30)) { daemon.stderr.contains("Status page on") || !daemon.isRunning }, "daemon: \(daemon.stderr)")
-        let found = try Self.listeners(port: ports[2])
+        // /proc/net/tcp is read in pieces, and a listener can be missed
+        // while the parallel tests open and close many sockets: read it
+        // until the port shows.
+        var found: [String] = []
+        _ = try await eventually(timeout: .seconds(5)) {
+            found = try Self.listeners(port: ports[2])
+            return !found.isEmpty
+        }
         // It answers on loopback either way.
         let (_, response) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(ports[2])/pipelined/status")!)
         #expect((response as? HTTPURLResponse)?.statusCode == 200)
@@ -60,11 +67,13 @@ import FoundationNetworking
     }
 
     @Test func theStatusServerListensOnLoopbackOnlyByDefault() async throws {
-        #expect(try await listeningAddresses(address: nil) == ["0100007F"])  // 127.0.0.1
+        let found = try await listeningAddresses(address: nil)
+        #expect(found == ["0100007F"], "\(found)")  // 127.0.0.1
     }
 
     @Test func anExplicitAddressExposesIt() async throws {
-        #expect(try await listeningAddresses(address: "0.0.0.0") == ["00000000"])
+        let found = try await listeningAddresses(address: "0.0.0.0")
+        #expect(found == ["00000000"], "\(found)")
     }
 
     @Test func theAddressMustBeAnIPv4Literal() async throws {
