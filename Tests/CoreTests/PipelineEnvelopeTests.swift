@@ -20,6 +20,22 @@ import Testing
         #expect(envelope.raw == Data(adobeSample.utf8))
     }
 
+    /// A line is checked for UTF-8 eight bytes at a time: a character
+    /// beyond ASCII, or a byte that is not UTF-8, is found in any place of
+    /// a word and in the bytes after the last whole word.
+    @Test func textBeyondASCIIIsReadAndBrokenUTF8RefusedWhereverItIs() throws {
+        for padding in 0..<16 {
+            let name = String(repeating: "x", count: padding)
+            let valid = try PipelineEnvelopeParser.parse(Data(#"{"envelopeType":"PING","topic":"\#(name)é"}"#.utf8))
+            #expect(valid.topic == name + "é")
+            var broken = Array(#"{"envelopeType":"PING","topic":"\#(name)"}"#.utf8)
+            broken.insert(0xFF, at: broken.count - 2)
+            #expect(throws: EnvelopeFault("not valid JSON: the line is not valid UTF-8"), "\(padding)") {
+                try PipelineEnvelopeParser.parse(Data(broken))
+            }
+        }
+    }
+
     @Test func parsesPingsAndUnknownTypes() throws {
         let ping = try PipelineEnvelopeParser.parse(Data(#"{"envelopeType":"PING","createTime":5}"#.utf8))
         #expect(ping.kind == .ping)

@@ -69,17 +69,18 @@ public enum PipelineEnvelopeParser {
         guard line.count <= maximumLineBytes else {
             throw EnvelopeFault("line of \(line.count) bytes exceeds the \(maximumLineBytes)-byte limit")
         }
-        guard String(validating: line, as: UTF8.self) != nil else {
-            throw EnvelopeFault("not valid JSON: the line is not valid UTF-8")
+        let read: Result<JSONMembers, EnvelopeFault> = line.withUnsafeBytes { raw in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            // Most envelopes are ASCII, which is valid UTF-8: checked a word
+            // at a time, without making a String to validate them.
+            guard isASCII(bytes) || String(validating: bytes, as: UTF8.self) != nil else {
+                return .failure(EnvelopeFault("not valid JSON: the line is not valid UTF-8"))
+            }
+            do throws(JSONSyntaxError) { return .success(try JSONValue.members(of: bytes, at: envelopeMembers)) } catch {
+                return .failure(EnvelopeFault("not valid JSON: column \(error.column): \(error.reason)"))
+            }
         }
-        let read: Result<JSONMembers, JSONSyntaxError> = line.withUnsafeBytes { raw in
-            do throws(JSONSyntaxError) { return .success(try JSONValue.members(of: raw.bindMemory(to: UInt8.self), at: envelopeMembers)) }
-            catch { return .failure(error) }
-        }
-        let members: JSONMembers
-        do { members = try read.get() } catch {
-            throw EnvelopeFault("not valid JSON: column \(error.column): \(error.reason)")
-        }
+        let members = try read.get()
         guard members.isObject else { throw EnvelopeFault("not a JSON object") }
         guard let type = members[Member.envelopeType]?.stringValue else { throw EnvelopeFault("no envelopeType") }
         let createTime = integer(members[Member.createTime])
@@ -119,6 +120,22 @@ public enum PipelineEnvelopeParser {
         ["envelopeType"], ["createTime"], ["topic"], ["partition"], ["offset"],
         [messageKey, "header", "messageId"], [messageKey, "header", "sentTime"], [messageKey, triggerKey, "triggerId"],
     ])
+
+    /// Whether every byte is below 0x80, eight at a time.
+    static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = bytes.baseAddress else { return true }
+        var high: UInt64 = 0
+        var index = 0
+        while index + 8 <= bytes.count {
+            high |= UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+            index += 8
+        }
+        while index < bytes.count {
+            high |= UInt64(bytes[index])
+            index += 1
+        }
+        return high & 0x8080_8080_8080_8080 == 0
+    }
 
     /// A JSON number that is a whole number small enough to be exact in a
     /// Double (a Bool, a string or a fraction is not an integer).
