@@ -105,8 +105,7 @@ extension InstanceStore {
             guard db.changesCount == 1 else { return false }
             var envelope = RawStatement(envelope)
             envelope.bind(db.lastInsertedRowID)
-            envelope.bind(event.envelope)
-            try envelope.execute()
+            try event.envelope.withUnsafeBytes { try envelope.executeBinding(lent: $0) }
             return true
         }
     }
@@ -133,7 +132,9 @@ extension InstanceStore {
         return try write { db in
             var stored = 0
             let insertion = try EventInsertion(db)
-            for event in events where try insertion.insert(event, receivedMs: receivedMs, db) {
+            // By index: iterating the array copied each event (a retain and a
+            // release of its strings and envelope).
+            for index in events.indices where try insertion.insert(events[index], receivedMs: receivedMs, db) {
                 stored += 1
             }
             let advance = try db.cachedStatement(sql: Self.advanceOffsetSQL)
