@@ -109,6 +109,26 @@ private let relayPassword = "rotate-relay-pw3"
         #expect(try Data(contentsOf: layout.keyFile) != keyBefore)
     }
 
+    /// While a rotation holds the daemon's lock, `pipelined status` says so
+    /// instead of showing a running daemon, and `pipelined run` names it.
+    @Test func statusAndRunNameARotationHoldingTheLock() async throws {
+        let home = CLIHome()
+        try await home.initInstance()
+        let layout = InstanceLayout(home: home.directory.url, name: "test")
+        let holder = try LockHolderProcess(lockFile: layout.daemonLockFile, purpose: "auth rotate-key")
+        let pid = try await holder.waitUntilReady()
+        let text = try await home.run("pipelined", "status")
+        let json = try await home.run("pipelined", "status", "--json")
+        let run = try await home.run("pipelined", "run")
+        try await holder.stop()
+        #expect(text.status == 0 && text.stdout.contains("not running: a key rotation (auth rotate-key, pid \(pid)) holds the instance"), "\(text)")
+        let document = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        #expect(document?["running"] as? Bool == false, "\(json)")
+        #expect(document?["keyRotationPid"] as? Int == Int(pid), "\(json)")
+        #expect(run.status == ExitStatus.temporary.rawValue, "\(run)")
+        #expect(run.stderr.contains("a key rotation (auth rotate-key, pid \(pid)) holds instance test"), "\(run)")
+    }
+
     @Test func aNextKeyLeftByACrashBeforeTheStoreCommitIsDiscardedByTheNextCommand() async throws {
         let home = CLIHome()
         try await home.initInstance()

@@ -18,7 +18,7 @@ import TestSupport
         let lock = try DaemonLock.acquire(layout)
         #expect(lock.pid == getpid())
         #expect(try String(contentsOf: layout.daemonLockFile, encoding: .utf8) == "\(getpid())\n")
-        #expect(try DaemonLock.holder(layout) == getpid())
+        #expect(try DaemonLock.holder(layout) == DaemonLock.Holder(pid: getpid(), purpose: .daemon))
         let second = try await offPool { () -> CampaignError? in
             do { _ = try DaemonLock.acquire(layout); return nil } catch let error as CampaignError { return error }
         }
@@ -27,8 +27,41 @@ import TestSupport
         lock.release()
         #expect(try DaemonLock.holder(layout) == nil)
         let again = try DaemonLock.acquire(layout)
-        #expect(try DaemonLock.holder(layout) == getpid())
+        #expect(try DaemonLock.holder(layout) == DaemonLock.Holder(pid: getpid(), purpose: .daemon))
         again.release()
+    }
+
+    @Test func aRotationWritesItsPurposeAfterItsPid() throws {
+        let directory = TemporaryDirectory()
+        let layout = try layout(directory)
+        let lock = try DaemonLock.acquire(layout, for: .keyRotation)
+        #expect(try String(contentsOf: layout.daemonLockFile, encoding: .utf8) == "\(getpid()) auth rotate-key\n")
+        #expect(try DaemonLock.holder(layout) == DaemonLock.Holder(pid: getpid(), purpose: .keyRotation))
+        lock.release()
+    }
+
+    /// `auth rotate-key` holds the lock to keep the daemon off: the daemon,
+    /// a reload and another rotation are told so, and nothing is signalled.
+    @Test func aKeyRotationHoldingTheLockIsNamedAndNotSignalled() async throws {
+        let directory = TemporaryDirectory()
+        let layout = try layout(directory)
+        let holder = try LockHolderProcess(lockFile: layout.daemonLockFile, purpose: "auth rotate-key")
+        let pid = try await holder.waitUntilReady()
+        #expect(try DaemonLock.holder(layout) == DaemonLock.Holder(pid: pid, purpose: .keyRotation))
+        let refused = try await offPool { () -> CampaignError? in
+            do { _ = try DaemonLock.acquire(layout); return nil } catch let error as CampaignError { return error }
+        }
+        #expect(refused?.status == .temporary)
+        #expect(refused?.message == "a key rotation (auth rotate-key, pid \(pid)) holds instance test; pipelined is not running")
+        let reload = #expect(throws: CampaignError.self) { try ConfigReload.request(layout) }
+        #expect(reload?.status == .unavailable)
+        #expect(reload?.message == "no pipelined is running for instance test: a key rotation (pid \(pid)) holds it")
+        let rotation = #expect(throws: CampaignError.self) { try KeyRotation.rotate(layout: layout) }
+        #expect(rotation?.message == "another key rotation (pid \(pid)) is under way for instance test; the key was not rotated")
+        // The reload refused before signalling anything; a signal, had one
+        // been sent, shows within milliseconds (reloadSignalsTheProcessHoldingTheLock).
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(holder.hangups == 0)
     }
 
     @Test func aStalePidFileIsNotAHolder() throws {
@@ -46,7 +79,7 @@ import TestSupport
         let layout = try layout(directory)
         let holder = try LockHolderProcess(lockFile: layout.daemonLockFile)
         let pid = try await holder.waitUntilReady()
-        #expect(try DaemonLock.holder(layout) == pid)
+        #expect(try DaemonLock.holder(layout) == DaemonLock.Holder(pid: pid, purpose: .daemon))
 
         let refused = try await offPool { () -> CampaignError? in
             do { _ = try DaemonLock.acquire(layout); return nil } catch let error as CampaignError { return error }

@@ -12,8 +12,8 @@ public func eventually(timeout: Duration = .seconds(10), every interval: Duratio
 }
 
 /// A stand-in daemon: a python3 process that takes an exclusive `flock` on a
-/// lock file, writes its pid into it, and appends a line to a marker file on
-/// every SIGHUP.
+/// lock file, writes its pid (and `purpose` after it, if given) into it, and
+/// appends a line to a marker file on every SIGHUP.
 public final class LockHolderProcess: @unchecked Sendable {
     public let process = Process()
     public let readyFile: URL
@@ -22,7 +22,7 @@ public final class LockHolderProcess: @unchecked Sendable {
 
     static let script = """
     import fcntl, os, signal, sys
-    lock, ready, marker = sys.argv[1:4]
+    lock, ready, marker, purpose = sys.argv[1:5]
     # A child of a Swift test inherits the spawning thread's blocked signals: unblock them.
     signal.pthread_sigmask(signal.SIG_SETMASK, [])
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -34,7 +34,7 @@ public final class LockHolderProcess: @unchecked Sendable {
     fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
     f.seek(0)
     f.truncate()
-    f.write(str(os.getpid()) + '\\n')
+    f.write(str(os.getpid()) + (' ' + purpose if purpose else '') + '\\n')
     f.flush()
     with open(ready + '.tmp', 'w') as r:
         r.write(str(os.getpid()))
@@ -43,12 +43,12 @@ public final class LockHolderProcess: @unchecked Sendable {
         signal.pause()
     """
 
-    public init(lockFile: URL) throws {
+    public init(lockFile: URL, purpose: String = "") throws {
         readyFile = scratch.file("ready")
         markerFile = scratch.file("hangups")
         try FileManager.default.createDirectory(at: lockFile.deletingLastPathComponent(), withIntermediateDirectories: true)
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", Self.script, lockFile.path, readyFile.path, markerFile.path]
+        process.arguments = ["python3", "-c", Self.script, lockFile.path, readyFile.path, markerFile.path, purpose]
         process.standardInput = FileHandle.nullDevice
         try process.run()
     }

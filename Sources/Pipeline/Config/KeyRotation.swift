@@ -12,12 +12,12 @@ import Darwin
 /// old key in memory.
 public enum KeyRotation {
     public static func rotate(layout: InstanceLayout) throws -> KeyRotationResult {
-        if let pid = try DaemonLock.holder(layout) { throw daemonRunning(layout, pid: pid) }
+        if let holder = try DaemonLock.holder(layout) { throw refusal(layout, holder) }
         let lock: DaemonLock
         do {
-            lock = try DaemonLock.acquire(layout)
+            lock = try DaemonLock.acquire(layout, for: .keyRotation)
         } catch let error as CampaignError where error.status == .temporary {
-            throw daemonRunning(layout, pid: nil)
+            throw (try? DaemonLock.holder(layout)).flatMap { $0.map { refusal(layout, $0) } } ?? daemonRunning(layout, pid: nil)
         }
         defer { lock.release() }
         // The lock file names this process for a while: a `config reload`
@@ -26,6 +26,14 @@ public enum KeyRotation {
         defer { signal(SIGHUP, previous) }
         let store = try InstanceStore.open(layout: layout)
         return try store.rotateKey(layout: layout)
+    }
+
+    static func refusal(_ layout: InstanceLayout, _ holder: DaemonLock.Holder) -> CampaignError {
+        guard holder.purpose == .daemon else {
+            return CampaignError(.temporary, "another key rotation (pid \(holder.pid)) is under way for instance \(layout.name); the key was not rotated",
+                                 hint: "wait for it to finish; rotate again afterwards only if you need another new key")
+        }
+        return daemonRunning(layout, pid: holder.pid)
     }
 
     static func daemonRunning(_ layout: InstanceLayout, pid: pid_t?) -> CampaignError {

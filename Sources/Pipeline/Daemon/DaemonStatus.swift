@@ -11,6 +11,9 @@ public struct DaemonStatus: Sendable, Encodable {
     public var instance: String
     public var running: Bool
     public var pid: Int?
+    /// The pid of `auth rotate-key` while it holds the daemon's lock (the
+    /// daemon cannot start meanwhile).
+    public var keyRotationPid: Int?
     /// Where the status came from: `status page`, `pipelined.json`, or `store`.
     public var source: String
     public var offsets: [String: String]
@@ -20,8 +23,10 @@ public struct DaemonStatus: Sendable, Encodable {
     public var document: JSONValue?
 
     public static func read(layout: InstanceLayout, store: InstanceStore) async throws -> DaemonStatus {
-        let pid = try DaemonLock.holder(layout)
-        var status = DaemonStatus(instance: layout.name, running: pid != nil, pid: pid.map(Int.init), source: "store",
+        let holder = try DaemonLock.holder(layout)
+        let pid = holder?.purpose == .daemon ? holder?.pid : nil
+        var status = DaemonStatus(instance: layout.name, running: pid != nil, pid: pid.map(Int.init),
+                                  keyRotationPid: holder?.purpose == .keyRotation ? holder.map { Int($0.pid) } : nil, source: "store",
                                   offsets: [:], events: [:], stats: [:], document: nil)
         for (status_, count) in try store.eventCounts() { status.events[status_.rawValue] = count }
         var data: Data?

@@ -125,7 +125,8 @@ extension DaemonStatus: Report {
     func renderText() -> String {
         var text = Terminal.fields([
             ("instance", instance),
-            ("pipelined", running ? "running (pid \(pid ?? 0))" : "not running"),
+            ("pipelined", running ? "running (pid \(pid ?? 0))"
+                : keyRotationPid.map { "not running: a key rotation (auth rotate-key, pid \($0)) holds the instance" } ?? "not running"),
             ("status from", source),
         ] + storageLine)
         if !offsets.isEmpty {
