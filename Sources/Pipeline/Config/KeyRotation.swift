@@ -17,7 +17,9 @@ public enum KeyRotation {
         do {
             lock = try DaemonLock.acquire(layout, for: .keyRotation)
         } catch let error as CampaignError where error.status == .temporary {
-            throw (try? DaemonLock.holder(layout)).flatMap { $0.map { refusal(layout, $0) } } ?? daemonRunning(layout, pid: nil)
+            // Taken between the check and the lock: say by whom.
+            if let holder = try? DaemonLock.holder(layout) { throw refusal(layout, holder) }
+            throw daemonRunning(layout, pid: nil)
         }
         defer { lock.release() }
         // The lock file names this process for a while: a `config reload`
