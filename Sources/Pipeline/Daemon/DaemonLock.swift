@@ -96,7 +96,7 @@ public final class DaemonLock: @unchecked Sendable {
     deinit { release() }
 
     /// `.temporary` (75): a key rotation holds the instance's lock.
-    public static func keyRotationHolds(_ layout: InstanceLayout, _ pid: pid_t) -> CampaignError {
+    static func keyRotationHolds(_ layout: InstanceLayout, _ pid: pid_t) -> CampaignError {
         CampaignError(.temporary, "a key rotation (auth rotate-key, pid \(pid)) holds instance \(layout.name); pipelined is not running",
                       hint: "wait for the rotation to finish (it takes seconds), then try again")
     }
