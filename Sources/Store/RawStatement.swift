@@ -50,15 +50,6 @@ struct RawStatement {
         nextIndex += 1
     }
 
-    mutating func bind(_ value: Data) {
-        let (handle, index) = (handle, nextIndex)
-        value.withUnsafeBytes { bytes in
-            // A zero-length blob, not NULL, when the data is empty.
-            _ = sqlite3_bind_blob(handle, index, bytes.baseAddress ?? UnsafeRawPointer(emptyText), Int32(bytes.count), sqliteTransient)
-        }
-        nextIndex += 1
-    }
-
     /// Binds `bytes` without copying them, runs the statement and lets go
     /// of them: for a blob lent by a closure (`withUnsafeBytes`), which must
     /// be the last value bound. Storing an event copied its ~1.6 KB
