@@ -12,12 +12,11 @@ import Darwin
 /// old key in memory.
 public enum KeyRotation {
     public static func rotate(layout: InstanceLayout) throws -> KeyRotationResult {
-        if let holder = try DaemonLock.holder(layout) { throw refusal(layout, holder) }
         let lock: DaemonLock
         do {
             lock = try DaemonLock.acquire(layout, for: .keyRotation)
         } catch let error as CampaignError where error.status == .temporary {
-            // Taken between the check and the lock: say by whom.
+            // Held: say by whom.
             if let holder = try? DaemonLock.holder(layout) { throw refusal(layout, holder) }
             throw daemonRunning(layout, pid: nil)
         }

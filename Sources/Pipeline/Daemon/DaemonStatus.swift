@@ -24,10 +24,10 @@ public struct DaemonStatus: Sendable, Encodable {
 
     public static func read(layout: InstanceLayout, store: InstanceStore) async throws -> DaemonStatus {
         let holder = try DaemonLock.holder(layout)
-        let pid = holder?.purpose == .daemon ? holder?.pid : nil
-        var status = DaemonStatus(instance: layout.name, running: pid != nil, pid: pid.map(Int.init),
-                                  keyRotationPid: holder?.purpose == .keyRotation ? holder.map { Int($0.pid) } : nil, source: "store",
-                                  offsets: [:], events: [:], stats: [:], document: nil)
+        func holding(_ purpose: DaemonLock.Purpose) -> Int? { holder.flatMap { $0.purpose == purpose ? Int($0.pid) : nil } }
+        let pid = holding(.daemon)
+        var status = DaemonStatus(instance: layout.name, running: pid != nil, pid: pid, keyRotationPid: holding(.keyRotation),
+                                  source: "store", offsets: [:], events: [:], stats: [:], document: nil)
         for (status_, count) in try store.eventCounts() { status.events[status_.rawValue] = count }
         var data: Data?
         let config = try? InstanceConfig.load(layout)
